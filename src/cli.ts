@@ -1,0 +1,98 @@
+/**
+ * The entry point: the only module that reads process.argv / process.env, listens for signals and
+ * calls process.exit. Everything below receives an Io and returns an exit status.
+ */
+import { Command, CommanderError } from 'commander';
+import { EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_USAGE, TailError, oneLine } from './errors.js';
+import type { Io } from './io.js';
+import type { CommandContext } from './commands/context.js';
+import { registerTail } from './commands/tail.js';
+import { registerExec } from './commands/exec.js';
+import { registerConfig } from './commands/config.js';
+import { registerServe } from './commands/serve.js';
+import { registerDemo } from './commands/demo.js';
+
+declare const __VERSION__: string;
+const version = typeof __VERSION__ === 'string' ? __VERSION__ : '0.0.0-dev';
+
+/** Builds the commander program; each command module adds its own command and options. */
+export function buildProgram(context: CommandContext): Command {
+  const program = new Command('runloop-tail')
+    .description('Follow a command running in a Runloop devbox: stdout and stderr, live, exact, resumable.')
+    .version(version, '-V, --version')
+    .usage('<devbox-id> <execution-id> [options]\n       runloop-tail <command> [options]')
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => context.io.stdout.write(text),
+      writeErr: (text) => context.io.stderr.write(text),
+      outputError: (text, write) => write(`runloop-tail: ${text.replace(/^error: /, '')}`),
+    });
+  registerTail(program, context);
+  registerExec(program, context);
+  registerConfig(program, context);
+  registerServe(program, context);
+  registerDemo(program, context);
+  for (const command of program.commands) command.exitOverride().configureOutput(program.configureOutput());
+  return program;
+}
+
+/** Runs the CLI on the given arguments and returns the exit status; never throws. */
+export async function runCli(argv: readonly string[], io: Io): Promise<number> {
+  let exitStatus = 0;
+  const context: CommandContext = { io, finish: (status) => (exitStatus = status) };
+  try {
+    await buildProgram(context).parseAsync([...argv], { from: 'user' });
+    return exitStatus;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.exitCode === 0 ? 0 : EXIT_USAGE;
+    }
+    if (error instanceof TailError) {
+      io.stderr.write(`runloop-tail: ${oneLine(error)}\n`);
+      return error.exitStatus;
+    }
+    if (io.signal.aborted) return EXIT_INTERRUPTED;
+    io.stderr.write(`runloop-tail: internal error: ${oneLine(error)}\n`);
+    return EXIT_FAILURE;
+  }
+}
+
+/** Called by bin/runloop-tail.js. */
+export async function main(): Promise<void> {
+  const controller = new AbortController();
+  let interruptedBy: string | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (controller.signal.aborted) process.exit(EXIT_INTERRUPTED); // a second Ctrl-C: leave now
+    interruptedBy = signal;
+    controller.abort(new TailError('interrupted', `interrupted by ${signal}`));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  // A reader that goes away (`| head`) is not an error of ours: stop quietly.
+  for (const out of [process.stdout, process.stderr]) {
+    out.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EPIPE') process.exit(0);
+      throw error;
+    });
+  }
+  const io: Io = {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    stdin: process.stdin,
+    env: process.env,
+    signal: controller.signal,
+    interruptedBy: () => interruptedBy,
+  };
+  const status = await runCli(process.argv.slice(2), io);
+  // Let buffered output reach its reader before leaving.
+  await Promise.all([flush(process.stdout), flush(process.stderr)]);
+  process.exit(status);
+}
+
+function flush(stream: NodeJS.WriteStream): Promise<void> {
+  return new Promise((resolve) => {
+    if (stream.destroyed || !stream.writable) return resolve();
+    stream.write('', () => resolve());
+  });
+}

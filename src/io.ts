@@ -1,0 +1,19 @@
+import type { Readable, Writable } from 'node:stream';
+
+/** A writable output with what we need to know about the terminal behind it. */
+export type Output = Writable & { isTTY?: boolean; columns?: number; fd?: number };
+
+/**
+ * Everything a command may touch of the outside world. Only src/cli.ts builds this from `process`;
+ * tests build their own.
+ */
+export interface Io {
+  readonly stdout: Output;
+  readonly stderr: Output;
+  readonly stdin: Readable & { isTTY?: boolean };
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Aborted on SIGINT / SIGTERM. */
+  readonly signal: AbortSignal;
+  /** The reason the signal was aborted: 'SIGINT' or 'SIGTERM'. */
+  readonly interruptedBy: () => string | undefined;
+}
