@@ -1,8 +1,20 @@
-import type { Command } from 'commander';
+import { Command } from 'commander';
+import { validateId } from '../api/ids.js';
 import type { CommandContext } from './context.js';
+import { addFollowOptions, parseFollowOptions, type RawFollowOptions } from './follow-options.js';
+import { runFollow, settingsFor } from './follow-run.js';
 
-/** Adds the `tail` command. */
+/** Adds the default command: follow one execution. */
 export function registerTail(program: Command, context: CommandContext): void {
-  void program;
-  void context;
+  const command = new Command('tail')
+    .description('follow one execution: remote stdout to stdout, stderr to stderr, exit with its status')
+    .argument('<devbox-id>', 'the devbox, e.g. dbx_…')
+    .argument('<execution-id>', 'the execution, e.g. exn_…');
+  addFollowOptions(command).action(async (devboxId: string, executionId: string, raw: RawFollowOptions) => {
+    const options = parseFollowOptions(raw);
+    const target = { devboxId: validateId('devbox id', devboxId), executionId: validateId('execution id', executionId) };
+    const settings = await settingsFor(context.io, options);
+    context.finish(await runFollow(context.io, settings, target, options));
+  });
+  program.addCommand(command, { isDefault: true });
 }

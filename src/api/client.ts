@@ -1,0 +1,158 @@
+/**
+ * The REST calls of the executions API. Each throws TailError for a permanent failure and
+ * TransientFailure for one worth retrying; the caller owns the retry policy.
+ */
+import { TailError, redact } from '../errors.js';
+import { errorForStatus, isTransientStatus, TransientFailure, type RequestSubject } from './errors.js';
+import { header, httpRequest, readText } from './http.js';
+import { parseRetryAfter } from '../stream/backoff.js';
+
+export type ExecutionStatus = 'queued' | 'running' | 'completed';
+
+/** The parts of DevboxAsyncExecutionDetailView runloop-tail uses. */
+export interface ExecutionView {
+  readonly devbox_id: string;
+  readonly execution_id: string;
+  readonly status: ExecutionStatus;
+  readonly exit_status: number | null;
+}
+
+export interface ApiTarget {
+  readonly baseUrl: string;
+  readonly apiKey: string;
+}
+
+/** The URL of an execution, or one of its sub-resources. */
+export function executionUrl(target: ApiTarget, devboxId: string, executionId: string, tail = ''): URL {
+  const path = `/v1/devboxes/${encodeURIComponent(devboxId)}/executions/${encodeURIComponent(executionId)}${tail}`;
+  return new URL(target.baseUrl.replace(/\/+$/, '') + path);
+}
+
+/** The stream URL of one output, from a byte offset. */
+export function streamUrl(target: ApiTarget, devboxId: string, executionId: string, stream: 'stdout' | 'stderr', offset: number): URL {
+  const url = executionUrl(target, devboxId, executionId, `/stream_${stream}_updates`);
+  url.searchParams.set('offset', String(offset));
+  return url;
+}
+
+/** Sends one JSON call and returns the parsed body, mapping failures to their kinds. */
+export async function callJson(
+  target: ApiTarget,
+  url: URL,
+  subject: RequestSubject,
+  options: { method?: 'GET' | 'POST'; body?: unknown; signal?: AbortSignal } = {},
+): Promise<unknown> {
+  let response;
+  try {
+    response = await httpRequest(url, {
+      method: options.method ?? 'GET',
+      headers: { authorization: `Bearer ${target.apiKey}`, accept: 'application/json' },
+      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+      signal: options.signal,
+    });
+  } catch (error) {
+    if (options.signal?.aborted) throw options.signal.reason;
+    throw new TransientFailure(`cannot reach ${url.origin}: ${describeNetworkError(error)}`, { cause: error });
+  }
+  let text: string;
+  try {
+    text = redact(await readText(response.body, 4 * 1024 * 1024), [target.apiKey]);
+  } catch (error) {
+    if (options.signal?.aborted) throw options.signal.reason;
+    throw new TransientFailure(`the ${subject.what} response was cut: ${describeNetworkError(error)}`, { cause: error });
+  }
+  if (response.status === 200) {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      throw new TailError('protocol', `the ${subject.what} response from ${url.origin} is not JSON`);
+    }
+  }
+  if (isTransientStatus(response.status)) {
+    throw new TransientFailure(`the ${subject.what} request got ${response.status}`, {
+      status: response.status,
+      retryAfterMs: parseRetryAfter(header(response.headers, 'retry-after'), Date.now()),
+    });
+  }
+  throw errorForStatus(response.status, text, subject);
+}
+
+/** One line for a socket-level error: "connect ECONNREFUSED 127.0.0.1:9" rather than a stack. */
+export function describeNetworkError(error: unknown): string {
+  if (error && typeof error === 'object') {
+    const e = error as { code?: unknown; message?: unknown; errors?: unknown };
+    if (Array.isArray(e.errors) && e.errors.length > 0) return describeNetworkError(e.errors[0]);
+    if (typeof e.message === 'string' && e.message !== '') return e.message;
+    if (typeof e.code === 'string') return e.code;
+  }
+  return String(error);
+}
+
+/** Checks a JSON value is an execution view. */
+export function asExecutionView(value: unknown, what: string): ExecutionView {
+  if (value && typeof value === 'object') {
+    const v = value as Record<string, unknown>;
+    const status = v.status;
+    if (
+      typeof v.execution_id === 'string' &&
+      (status === 'queued' || status === 'running' || status === 'completed') &&
+      (v.exit_status === null || v.exit_status === undefined || typeof v.exit_status === 'number')
+    ) {
+      return {
+        devbox_id: typeof v.devbox_id === 'string' ? v.devbox_id : '',
+        execution_id: v.execution_id,
+        status,
+        exit_status: typeof v.exit_status === 'number' ? v.exit_status : null,
+      };
+    }
+  }
+  throw new TailError('protocol', `the ${what} response is not an execution view`);
+}
+
+export async function getExecution(target: ApiTarget, devboxId: string, executionId: string, signal?: AbortSignal): Promise<ExecutionView> {
+  const subject = { devboxId, executionId, what: 'execution status' };
+  return asExecutionView(await callJson(target, executionUrl(target, devboxId, executionId), subject, { signal }), subject.what);
+}
+
+/** Long-polls until the status is one of `statuses`; resolves undefined when the server's hold ran out (408). */
+export async function waitForStatus(
+  target: ApiTarget,
+  devboxId: string,
+  executionId: string,
+  statuses: readonly ExecutionStatus[],
+  signal?: AbortSignal,
+): Promise<ExecutionView | undefined> {
+  const subject = { devboxId, executionId, what: 'wait for status' };
+  try {
+    const value = await callJson(target, executionUrl(target, devboxId, executionId, '/wait_for_status'), subject, {
+      method: 'POST',
+      body: { statuses },
+      signal,
+    });
+    return asExecutionView(value, subject.what);
+  } catch (error) {
+    if (error instanceof TransientFailure && error.status === 408) return undefined;
+    throw error;
+  }
+}
+
+export async function executeAsync(
+  target: ApiTarget,
+  devboxId: string,
+  command: string,
+  shellName: string | undefined,
+  signal?: AbortSignal,
+): Promise<ExecutionView> {
+  const subject = { devboxId, what: 'execute' };
+  const url = new URL(`${target.baseUrl.replace(/\/+$/, '')}/v1/devboxes/${encodeURIComponent(devboxId)}/execute_async`);
+  const body = shellName === undefined ? { command } : { command, shell_name: shellName };
+  return asExecutionView(await callJson(target, url, subject, { method: 'POST', body, signal }), subject.what);
+}
+
+export async function killExecution(target: ApiTarget, devboxId: string, executionId: string, signal?: AbortSignal): Promise<ExecutionView> {
+  const subject = { devboxId, executionId, what: 'kill' };
+  return asExecutionView(
+    await callJson(target, executionUrl(target, devboxId, executionId, '/kill'), subject, { method: 'POST', body: {}, signal }),
+    subject.what,
+  );
+}

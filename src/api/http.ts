@@ -1,0 +1,54 @@
+/**
+ * A small HTTP/1.1 client on node:http(s). Node's fetch (undici) costs start-up time and reads
+ * response bodies several times slower than the socket delivers them; log streams are exactly
+ * where that shows.
+ */
+import { request as httpRequestRaw, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
+import { request as httpsRequestRaw } from 'node:https';
+
+export interface HttpRequest {
+  readonly method?: string;
+  readonly headers?: Record<string, string>;
+  readonly body?: string;
+  readonly signal?: AbortSignal;
+}
+
+export interface HttpResponse {
+  readonly status: number;
+  readonly headers: IncomingHttpHeaders;
+  readonly body: IncomingMessage;
+}
+
+/** Sends a request and resolves once the response head has arrived. */
+export function httpRequest(url: URL, options: HttpRequest = {}): Promise<HttpResponse> {
+  const send = url.protocol === 'https:' ? httpsRequestRaw : httpRequestRaw;
+  return new Promise((resolve, reject) => {
+    const headers: Record<string, string> = { ...options.headers };
+    if (options.body !== undefined) {
+      headers['content-type'] ??= 'application/json';
+      headers['content-length'] = String(Buffer.byteLength(options.body));
+    }
+    const req = send(url, { method: options.method ?? 'GET', headers, signal: options.signal }, (res) => {
+      resolve({ status: res.statusCode ?? 0, headers: res.headers, body: res });
+    });
+    req.on('error', reject);
+    req.end(options.body);
+  });
+}
+
+/** Reads a (small) response body as text, keeping at most `limit` bytes. */
+export async function readText(body: IncomingMessage, limit = 64 * 1024): Promise<string> {
+  const parts: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    if (size < limit) parts.push(chunk.subarray(0, limit - size));
+    size += chunk.length;
+  }
+  return Buffer.concat(parts).toString('utf8');
+}
+
+/** The value of a header that may repeat. */
+export function header(headers: IncomingHttpHeaders, name: string): string | undefined {
+  const value = headers[name.toLowerCase()];
+  return Array.isArray(value) ? value[0] : value;
+}

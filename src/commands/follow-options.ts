@@ -1,0 +1,99 @@
+/**
+ * The options shared by the commands that follow an execution (`tail`, `exec`): their commander
+ * definitions and their validation into one plain object.
+ */
+import { Option, type Command } from 'commander';
+import { TailError } from '../errors.js';
+import { API_KEY_HELP, BASE_URL_HELP, INSECURE_HELP } from '../settings/resolve.js';
+import { parseChoice, parseCount, parseDuration, parseOffset } from './values.js';
+import type { StreamName } from '../stream/types.js';
+
+export type ColorWhen = 'auto' | 'always' | 'never';
+
+/** What commander hands the action (strings as typed). */
+export interface RawFollowOptions {
+  apiKey?: string;
+  baseUrl?: string;
+  insecure?: boolean;
+  stdoutOffset?: string;
+  stderrOffset?: string;
+  merge?: boolean;
+  stdoutOnly?: boolean;
+  stderrOnly?: boolean;
+  maxRetries?: string;
+  idleTimeout?: string;
+  timeout?: string;
+  color?: string;
+  prefix?: boolean;
+  timestamps?: boolean;
+  json?: boolean;
+  raw?: boolean;
+  verbose?: boolean;
+}
+
+/** The validated options. */
+export interface FollowSettings {
+  readonly flags: { readonly apiKey?: string; readonly baseUrl?: string; readonly insecure: boolean };
+  readonly startOffsets: Record<StreamName, number>;
+  readonly streams: readonly StreamName[];
+  readonly merge: boolean;
+  readonly maxRetries: number;
+  readonly idleTimeoutMs: number;
+  readonly timeoutMs: number | undefined;
+  readonly color: ColorWhen;
+  readonly prefix: boolean;
+  readonly timestamps: boolean;
+  readonly json: boolean;
+  readonly raw: boolean;
+  readonly verbose: boolean;
+}
+
+export const DEFAULT_MAX_RETRIES = 10;
+export const DEFAULT_IDLE_TIMEOUT_SECONDS = 60;
+
+/** Adds the follow options to a command. */
+export function addFollowOptions(command: Command): Command {
+  return command
+    .option('--api-key <key>', API_KEY_HELP)
+    .option('--base-url <url>', BASE_URL_HELP)
+    .option('--insecure', INSECURE_HELP)
+    .option('--stdout-offset <bytes>', 'resume stdout from this byte offset', '0')
+    .option('--stderr-offset <bytes>', 'resume stderr from this byte offset', '0')
+    .addOption(new Option('--merge', 'write remote stderr to stdout too').conflicts(['stdoutOnly', 'stderrOnly']))
+    .addOption(new Option('--stdout-only', 'follow stdout only').conflicts('stderrOnly'))
+    .option('--stderr-only', 'follow stderr only')
+    .option('--max-retries <n>', 'consecutive failed attempts before giving up', String(DEFAULT_MAX_RETRIES))
+    .option('--idle-timeout <seconds>', 'after this much silence, check the status and reconnect', String(DEFAULT_IDLE_TIMEOUT_SECONDS))
+    .option('--timeout <duration>', 'stop after this long (e.g. 30s, 5m) with exit status 124')
+    .option('--color <when>', 'colour: auto, always or never', 'auto')
+    .option('--prefix', "label each line with 'stdout | ' or 'stderr | '")
+    .option('--timestamps', 'start each line with its arrival time (ISO 8601)')
+    .addOption(new Option('--json', 'one JSON object per line (stream, text, offset, time), then the exit status').conflicts(['prefix', 'timestamps']))
+    .option('--raw', 'on a terminal, pass control sequences through unchanged')
+    .option('-v, --verbose', 'say where settings came from, each reconnect, resends and gaps (on stderr)');
+}
+
+/** Validates what commander parsed. Throws TailError('usage'). */
+export function parseFollowOptions(raw: RawFollowOptions): FollowSettings {
+  const streams: StreamName[] = raw.stdoutOnly ? ['stdout'] : raw.stderrOnly ? ['stderr'] : ['stdout', 'stderr'];
+  const idleTimeoutMs = parseDuration('--idle-timeout', raw.idleTimeout ?? String(DEFAULT_IDLE_TIMEOUT_SECONDS));
+  if (idleTimeoutMs < 100) throw new TailError('usage', '--idle-timeout must be at least 0.1 seconds');
+  return {
+    flags: { apiKey: raw.apiKey, baseUrl: raw.baseUrl, insecure: raw.insecure === true },
+    startOffsets: {
+      stdout: parseOffset('--stdout-offset', raw.stdoutOffset ?? '0'),
+      stderr: parseOffset('--stderr-offset', raw.stderrOffset ?? '0'),
+    },
+    streams,
+    merge: raw.merge === true,
+    maxRetries: parseCount('--max-retries', raw.maxRetries ?? String(DEFAULT_MAX_RETRIES)),
+    idleTimeoutMs,
+    timeoutMs: raw.timeout === undefined ? undefined : parseDuration('--timeout', raw.timeout),
+    color: parseChoice('--color', raw.color ?? 'auto', ['auto', 'always', 'never'] as const),
+    prefix: raw.prefix === true,
+    timestamps: raw.timestamps === true,
+    json: raw.json === true,
+    raw: raw.raw === true,
+    verbose: raw.verbose === true,
+  };
+}

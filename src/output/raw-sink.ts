@@ -1,0 +1,33 @@
+/**
+ * The byte-faithful sink: each stream's bytes go to their file descriptor exactly as the remote
+ * command wrote them. Used in pipes and files, and (through a transform) on terminals.
+ */
+import { once } from 'node:events';
+import type { Output } from '../io.js';
+import type { OutputSink, StreamName } from '../stream/types.js';
+
+export interface Outputs {
+  readonly stdout: Output;
+  readonly stderr: Output;
+}
+
+/** Where a stream's bytes go: stderr to stderr unless merged. */
+export function outputFor(outputs: Outputs, stream: StreamName, merge: boolean): Output {
+  return stream === 'stderr' && !merge ? outputs.stderr : outputs.stdout;
+}
+
+/** Back-pressure: a promise that resolves on 'drain' while the output's buffer is full. */
+export function whenWritable(output: Output): Promise<void> | undefined {
+  if (!output.writableNeedDrain) return undefined;
+  return once(output, 'drain').then(() => undefined);
+}
+
+export function createRawSink(outputs: Outputs, merge: boolean): OutputSink {
+  return {
+    write: (stream, bytes) => {
+      outputFor(outputs, stream, merge).write(bytes);
+    },
+    ready: (stream) => whenWritable(outputFor(outputs, stream, merge)),
+    end: () => {},
+  };
+}

@@ -1,0 +1,157 @@
+/**
+ * One SSE connection to one output stream, from one byte offset, until it ends, is cut, fails or
+ * is aborted. Parsing is eventsource's; the transport and the retry policy are ours: eventsource
+ * gives up on 408/429/5xx and cannot be told how long to wait, so each attempt is a fresh
+ * EventSource whose own reconnect is switched off by closing it on its first error.
+ */
+import { EventSource, type FetchLikeResponse } from 'eventsource';
+import type { IncomingMessage } from 'node:http';
+import { header, httpRequest, readText } from '../api/http.js';
+import { describeNetworkError } from '../api/client.js';
+import { parseRetryAfter } from './backoff.js';
+import { redact } from '../errors.js';
+import type { Chunk } from './cursor.js';
+
+export type ConnectionOutcome =
+  /** The server ended the response cleanly. */
+  | { readonly kind: 'ended' }
+  /** The response was cut before its end (mid-event or between events). */
+  | { readonly kind: 'cut'; readonly message: string }
+  /** No response: DNS, refused, reset before the head. */
+  | { readonly kind: 'network'; readonly message: string }
+  /** A status other than 200. */
+  | { readonly kind: 'http'; readonly status: number; readonly body: string; readonly retryAfterMs: number | undefined }
+  /** The server sent something that is not this API's stream. */
+  | { readonly kind: 'protocol'; readonly message: string }
+  /** The caller aborted (interrupt, idle time-out, time-out). */
+  | { readonly kind: 'aborted' };
+
+export interface ConnectionOptions {
+  readonly url: URL;
+  readonly apiKey: string;
+  readonly signal: AbortSignal;
+  /** Called for each event, in order. */
+  readonly onChunk: (chunk: Chunk) => void;
+  /** Called whenever bytes arrive (events, comments, keep-alives): the connection is alive. */
+  readonly onActivity: () => void;
+  /** Back-pressure: resolves when the outputs can take more; the body is not read meanwhile. */
+  readonly ready: () => Promise<void> | undefined;
+}
+
+/** Validates one event's data: `{"output": string, "offset": non-negative integer}`. */
+export function parseEventData(data: string): Chunk {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(data);
+  } catch {
+    throw new Error(`an event is not JSON: ${JSON.stringify(data.slice(0, 60))}`);
+  }
+  const record = (parsed && typeof parsed === 'object' ? parsed : {}) as Record<string, unknown>;
+  if (typeof record.output !== 'string') throw new Error('an event has no "output" string');
+  const offset = record.offset;
+  if (typeof offset !== 'number' || !Number.isSafeInteger(offset) || offset < 0) {
+    throw new Error(`an event has an invalid "offset": ${JSON.stringify(offset)}`);
+  }
+  return { bytes: Buffer.from(record.output, 'utf8'), offset };
+}
+
+/** Runs one connection to its outcome. Never rejects. */
+export function openConnection(options: ConnectionOptions): Promise<ConnectionOutcome> {
+  const requestController = new AbortController();
+  let outcome: ConnectionOutcome | undefined;
+  let source: EventSource | undefined;
+
+  return new Promise<ConnectionOutcome>((resolve) => {
+    let settled = false;
+    const settle = (result: ConnectionOutcome) => {
+      outcome ??= result;
+      if (settled) return;
+      settled = true;
+      options.signal.removeEventListener('abort', onAbort);
+      source?.close();
+      // eventsource arms its reconnect timer after the error handler returns: close once more.
+      queueMicrotask(() => source?.close());
+      requestController.abort();
+      resolve(outcome);
+    };
+    const onAbort = () => settle({ kind: 'aborted' });
+    if (options.signal.aborted) return settle({ kind: 'aborted' });
+    options.signal.addEventListener('abort', onAbort, { once: true });
+
+    const fetchOverHttp = async (url: string | URL): Promise<FetchLikeResponse> => {
+      let response;
+      try {
+        response = await httpRequest(new URL(url), {
+          headers: { authorization: `Bearer ${options.apiKey}`, accept: 'text/event-stream', 'cache-control': 'no-store' },
+          signal: requestController.signal,
+        });
+      } catch (error) {
+        outcome ??= options.signal.aborted ? { kind: 'aborted' } : { kind: 'network', message: describeNetworkError(error) };
+        throw error;
+      }
+      options.onActivity();
+      const type = header(response.headers, 'content-type') ?? '';
+      if (response.status !== 200) {
+        const body = await readText(response.body).catch(() => '');
+        outcome ??= {
+          kind: 'http',
+          status: response.status,
+          body: redact(body, [options.apiKey]),
+          retryAfterMs: parseRetryAfter(header(response.headers, 'retry-after'), Date.now()),
+        };
+      } else if (!/^text\/event-stream\b/i.test(type)) {
+        response.body.resume();
+        outcome ??= { kind: 'protocol', message: `the stream answered with ${type.split(';')[0] || 'no content type'}, not text/event-stream` };
+      }
+      return {
+        status: response.status,
+        url: String(url),
+        redirected: false,
+        headers: { get: (name: string) => header(response.headers, name) ?? null },
+        body: outcome === undefined ? { getReader: () => readerOf(response.body) } : null,
+      };
+    };
+
+    const readerOf = (body: IncomingMessage) => {
+      const iterator = (body as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+      return {
+        read: async (): Promise<{ done: false; value: Uint8Array } | { done: true; value?: undefined }> => {
+          const wait = options.ready();
+          if (wait) await wait;
+          let next: IteratorResult<Buffer>;
+          try {
+            next = await iterator.next();
+          } catch (error) {
+            outcome ??= options.signal.aborted ? { kind: 'aborted' } : { kind: 'cut', message: describeNetworkError(error) };
+            throw error;
+          }
+          if (next.done) {
+            outcome ??= { kind: 'ended' };
+            return { done: true };
+          }
+          options.onActivity();
+          return { done: false, value: next.value };
+        },
+        cancel: async () => {
+          body.destroy();
+        },
+      };
+    };
+
+    source = new EventSource(options.url, { fetch: fetchOverHttp });
+    source.onmessage = (event) => {
+      if (settled) return;
+      let chunk: Chunk;
+      try {
+        chunk = parseEventData(event.data);
+      } catch (error) {
+        settle({ kind: 'protocol', message: (error as Error).message });
+        return;
+      }
+      options.onChunk(chunk);
+    };
+    source.onerror = (event) => {
+      settle(outcome ?? { kind: 'network', message: event.message ?? 'the stream failed' });
+    };
+  });
+}

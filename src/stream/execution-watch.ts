@@ -1,0 +1,82 @@
+/**
+ * The execution's status, shared by both stream followers: a closed stream alone does not mean
+ * "done", the status does. Concurrent refreshes share one request; transient failures are retried
+ * with the same policy as the streams.
+ */
+import { getExecution, waitForStatus, type ApiTarget, type ExecutionView } from '../api/client.js';
+import { TransientFailure } from '../api/errors.js';
+import { TailError } from '../errors.js';
+import { backoffDelay } from './backoff.js';
+import type { FollowEvent } from './types.js';
+
+export interface WatchOptions {
+  readonly target: ApiTarget;
+  readonly devboxId: string;
+  readonly executionId: string;
+  readonly maxRetries: number;
+  readonly signal: AbortSignal;
+  readonly onEvent: (event: FollowEvent) => void;
+  readonly random: () => number;
+  readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>;
+}
+
+export class ExecutionWatch {
+  #view: ExecutionView | undefined;
+  #inFlight: Promise<ExecutionView> | undefined;
+  readonly #options: WatchOptions;
+
+  constructor(options: WatchOptions) {
+    this.#options = options;
+  }
+
+  /** The last view seen. */
+  get view(): ExecutionView | undefined {
+    return this.#view;
+  }
+
+  get completed(): boolean {
+    return this.#view?.status === 'completed';
+  }
+
+  /** Fetches the status now (one request for concurrent callers). */
+  refresh(): Promise<ExecutionView> {
+    this.#inFlight ??= this.#retrying(() =>
+      getExecution(this.#options.target, this.#options.devboxId, this.#options.executionId, this.#options.signal),
+    ).finally(() => (this.#inFlight = undefined));
+    return this.#inFlight;
+  }
+
+  /** Waits while the execution is queued (long-poll, renewed when the server's hold runs out). */
+  async untilStarted(): Promise<ExecutionView> {
+    let view = this.#view ?? (await this.refresh());
+    if (view.status === 'queued') this.#options.onEvent({ type: 'waiting', status: 'queued' });
+    while (view.status === 'queued') {
+      const next = await this.#retrying(() =>
+        waitForStatus(this.#options.target, this.#options.devboxId, this.#options.executionId, ['running', 'completed'], this.#options.signal),
+      );
+      view = next ?? view;
+    }
+    return view;
+  }
+
+  async #retrying<T extends ExecutionView | undefined>(call: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const result = await call();
+        if (result) this.#view = result;
+        return result;
+      } catch (error) {
+        if (this.#options.signal.aborted) throw this.#options.signal.reason;
+        if (!(error instanceof TransientFailure)) throw error;
+        if (attempt > this.#options.maxRetries) {
+          throw new TailError('retries-exhausted', `gave up asking for the execution status after ${this.#options.maxRetries} retries: ${error.message}`, {
+            cause: error,
+          });
+        }
+        const delayMs = backoffDelay(attempt, this.#options.random(), error.retryAfterMs);
+        this.#options.onEvent({ type: 'retrying', stream: 'status', offset: 0, attempt, delayMs, reason: error.message });
+        await this.#options.sleep(delayMs, this.#options.signal);
+      }
+    }
+  }
+}

@@ -1,0 +1,152 @@
+/**
+ * Follows one output stream to its end: connects from the cursor's position, places every chunk,
+ * reconnects through every fault, and returns once the execution has completed and a connection
+ * opened after that brought nothing new (the stream is drained).
+ */
+import { streamUrl, type ApiTarget } from '../api/client.js';
+import { errorForStatus, isTransientStatus } from '../api/errors.js';
+import { TailError } from '../errors.js';
+import { backoffDelay } from './backoff.js';
+import { openConnection, type ConnectionOutcome } from './connection.js';
+import { acceptChunk, createCursor, endConnection, startConnection, type CursorState, type Placement } from './cursor.js';
+import type { ExecutionWatch } from './execution-watch.js';
+import type { FollowEvent, OutputSink, StreamName } from './types.js';
+
+/**
+ * A connection that delivered bytes, or lived at least this long, was healthy: when it ends
+ * (idle time-out of a proxy, a deploy) we reconnect at once and do not count it as a failure.
+ */
+export const HEALTHY_CONNECTION_MS = 5000;
+
+export interface StreamFollowOptions {
+  readonly target: ApiTarget;
+  readonly devboxId: string;
+  readonly executionId: string;
+  readonly stream: StreamName;
+  readonly startOffset: number;
+  readonly maxRetries: number;
+  readonly idleTimeoutMs: number;
+  readonly signal: AbortSignal;
+  readonly sink: OutputSink;
+  readonly execution: ExecutionWatch;
+  readonly onEvent: (event: FollowEvent) => void;
+  /** Called with the cursor's position after every placement (for resume offsets). */
+  readonly onPosition: (position: number) => void;
+  readonly random: () => number;
+  readonly now: () => number;
+  readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>;
+}
+
+export async function followStream(options: StreamFollowOptions): Promise<void> {
+  const { stream, sink, signal } = options;
+  let cursor: CursorState = createCursor(options.startOffset);
+  let failures = 0;
+
+  const apply = ([next, placement]: [CursorState, Placement]) => {
+    cursor = next;
+    for (const gap of placement.gaps) options.onEvent({ type: 'gap', stream, offset: gap.offset, length: gap.length });
+    if (placement.duplicateBytes > 0) options.onEvent({ type: 'resent', stream, bytes: placement.duplicateBytes });
+    for (const write of placement.writes) sink.write(stream, write.bytes, write.offset);
+    if (placement.writes.length > 0) options.onPosition(cursor.position);
+  };
+
+  for (let connection = 0; ; connection++) {
+    if (signal.aborted) throw signal.reason;
+    cursor = startConnection(cursor);
+    const before = cursor.position;
+    const startedAt = options.now();
+    const afterCompletion = options.execution.completed;
+    options.onEvent({ type: 'connecting', stream, offset: before, attempt: failures });
+
+    const idle = new AbortController();
+    let idleTimer: NodeJS.Timeout | undefined;
+    const armIdle = () => {
+      clearTimeout(idleTimer);
+      idleTimer = setTimeout(() => idle.abort(), options.idleTimeoutMs);
+    };
+    armIdle();
+    let sawData = false;
+    const outcome: ConnectionOutcome = await openConnection({
+      url: streamUrl(options.target, options.devboxId, options.executionId, stream, before),
+      apiKey: options.target.apiKey,
+      signal: AbortSignal.any([signal, idle.signal]),
+      onActivity: armIdle,
+      ready: () => sink.ready(stream),
+      onChunk: (chunk) => {
+        if (!sawData) {
+          sawData = true;
+          options.onEvent({ type: 'data', stream });
+        }
+        apply(acceptChunk(cursor, chunk));
+      },
+    }).finally(() => clearTimeout(idleTimer));
+    if (signal.aborted) throw signal.reason;
+    if (outcome.kind === 'ended') apply(endConnection(cursor));
+
+    const progressed = cursor.position > before;
+    const healthy = progressed || options.now() - startedAt >= HEALTHY_CONNECTION_MS;
+    if (progressed) failures = 0;
+
+    const retry = async (reason: string, retryAfterMs?: number) => {
+      failures++;
+      if (failures > options.maxRetries) {
+        throw new TailError(
+          'retries-exhausted',
+          `${stream}: gave up after ${options.maxRetries} retries in a row (${reason}); raise --max-retries or check the service`,
+        );
+      }
+      const delayMs = backoffDelay(failures, options.random(), retryAfterMs);
+      options.onEvent({ type: 'retrying', stream, offset: cursor.position, attempt: failures, delayMs, reason });
+      await options.sleep(delayMs, signal);
+    };
+
+    switch (outcome.kind) {
+      case 'ended':
+      case 'aborted': {
+        // A clean end or a quiet spell: only the execution's status says whether we are done.
+        if (outcome.kind === 'ended' && afterCompletion && !progressed) {
+          options.onEvent({ type: 'drained', stream, offset: cursor.position });
+          sink.end(stream);
+          return;
+        }
+        const view = afterCompletion ? options.execution.view : await options.execution.refresh();
+        if (view?.status === 'completed') continue; // drain: one more connection from where we are
+        const reason = outcome.kind === 'ended' ? 'the stream ended while the command runs' : `no data for ${options.idleTimeoutMs / 1000}s`;
+        if (healthy) {
+          failures = 0;
+          if (outcome.kind === 'aborted') options.onEvent({ type: 'retrying', stream, offset: cursor.position, attempt: 0, delayMs: 0, reason });
+          continue;
+        }
+        await retry(reason);
+        continue;
+      }
+      case 'http': {
+        if (!isTransientStatus(outcome.status)) {
+          throw errorForStatus(outcome.status, outcome.body, {
+            devboxId: options.devboxId,
+            executionId: options.executionId,
+            what: `${stream} stream`,
+          });
+        }
+        if (outcome.status === 408) {
+          // The service's own idle time-out: the execution may have completed meanwhile.
+          const view = await options.execution.refresh();
+          if (view.status === 'completed' || healthy) {
+            failures = 0;
+            continue;
+          }
+        }
+        await retry(`HTTP ${outcome.status}`, outcome.retryAfterMs);
+        continue;
+      }
+      case 'cut':
+        await retry(`connection cut: ${outcome.message}`);
+        continue;
+      case 'network':
+        await retry(outcome.message);
+        continue;
+      case 'protocol':
+        throw new TailError('protocol', `${stream}: ${outcome.message} (from ${options.target.baseUrl}); is --base-url right?`);
+    }
+  }
+}

@@ -1,0 +1,30 @@
+/** The two outputs of an execution. */
+export type StreamName = 'stdout' | 'stderr';
+
+/** Where followed bytes go. The tail command builds one for the terminal, a pipe or JSON lines. */
+export interface OutputSink {
+  /** New bytes of a stream, in order, each exactly once; `offset` is the stream offset of bytes[0]. */
+  write(stream: StreamName, bytes: Buffer, offset: number): void;
+  /** Back-pressure: a promise while the output behind `stream` is full, else undefined. */
+  ready(stream: StreamName): Promise<void> | undefined;
+  /** The stream is drained: every byte the execution wrote has been written. */
+  end(stream: StreamName): void;
+}
+
+/** What a follower reports as it goes, for the spinner, notes and --verbose. */
+export type FollowEvent =
+  | { readonly type: 'waiting'; readonly status: 'queued' }
+  | { readonly type: 'connecting'; readonly stream: StreamName; readonly offset: number; readonly attempt: number }
+  | { readonly type: 'data'; readonly stream: StreamName }
+  | {
+      readonly type: 'retrying';
+      readonly stream: StreamName | 'status';
+      readonly offset: number;
+      readonly attempt: number;
+      readonly delayMs: number;
+      readonly reason: string;
+    }
+  | { readonly type: 'gap'; readonly stream: StreamName; readonly offset: number; readonly length: number }
+  | { readonly type: 'resent'; readonly stream: StreamName; readonly bytes: number }
+  | { readonly type: 'drained'; readonly stream: StreamName; readonly offset: number }
+  | { readonly type: 'completed'; readonly exitStatus: number | null };
