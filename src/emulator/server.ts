@@ -1,0 +1,194 @@
+/**
+ * The local Runloop-compatible server ("the emulator"): a real HTTP/1.1 server on loopback that runs
+ * commands as local processes and streams their output, misbehaving on purpose when told to.
+ *
+ * Contract notes (where the Runloop API leaves room):
+ * - Stream `offset` in the query counts bytes. An offset inside a multi-byte character starts the
+ *   stream at that character's first byte (a resend of up to 3 bytes; event offsets stay truthful).
+ * - An offset beyond what a running execution has written is fine: the stream waits for the bytes.
+ *   An offset beyond the final length of a completed execution is a 400.
+ * - Views carry the last `last_n` lines (default 100, at most 64 KiB) of each stream in every status;
+ *   `stdout_truncated` / `stderr_truncated` say when that is not the whole output.
+ * - Output that is not valid UTF-8 reaches clients with U+FFFD; offsets keep counting file bytes.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { generateApiKey } from './auth.js';
+import { Executions, UnknownDevboxError } from './executions.js';
+import { resolveFaults, type FaultOptions, type Faults } from './faults.js';
+import type { StreamName } from './output-store.js';
+import { handleRequest } from './routes.js';
+import type { ServerState } from './route-context.js';
+import { executionView, type ExecutionView } from './view.js';
+
+export type { OffsetMode, FaultOptions, Faults } from './faults.js';
+export type { ExecutionView } from './view.js';
+export type { StreamName } from './output-store.js';
+export { defaultDevboxId } from './executions.js';
+
+/** Options of startServer; fault options may change later through `setFaults`. */
+export interface ServerOptions extends FaultOptions {
+  /** 0 (default) = a free port. */
+  port?: number;
+  /** Default '127.0.0.1'. */
+  host?: string;
+  /** Default: a generated random key. */
+  apiKey?: string;
+  /** 'dbx_local' always exists; these in addition. */
+  devboxes?: readonly string[];
+  /** wait_for_status hold before its 408, default 25000. */
+  waitHoldMs?: number;
+  /** SIGTERM → SIGKILL grace for kill and close(), default 2000. */
+  killGraceMs?: number;
+  /** Where outputs live on disk; default a fresh temporary directory, removed on close(). */
+  dataDir?: string;
+  /** Environment of the child processes (the emulator never reads process.env); default PATH only. */
+  env?: Record<string, string | undefined>;
+  /** Receives one line per finished request. */
+  log?: (line: string) => void;
+}
+
+/** A started server. */
+export interface RunningServer {
+  /** e.g. http://127.0.0.1:43123 */
+  readonly url: string;
+  readonly port: number;
+  readonly apiKey: string;
+  /** Starts an execution without HTTP (tests), the same as execute_async. */
+  execute(devboxId: string, command: string, shellName?: string): Promise<ExecutionView>;
+  /** The exact bytes an execution has written so far to a stream (the final bytes once completed). */
+  readOutput(executionId: string, stream: StreamName): Promise<Buffer>;
+  /** Resolves when the execution has completed. */
+  waitCompleted(executionId: string): Promise<ExecutionView>;
+  /** The number of stream connections (requests to either stream route) served so far. */
+  readonly connections: () => number;
+  /** The fault options in force. */
+  faults(): Faults;
+  /** Changes fault options; new connections and the next event of open ones follow them. Throws RangeError on a bad value. */
+  setFaults(changes: FaultOptions): void;
+  /** Stops listening, destroys open sockets, stops every child (SIGKILL after the grace), removes a temporary dataDir. */
+  close(): Promise<void>;
+}
+
+/** The environment children get when none is given. */
+const defaultChildEnv = { PATH: '/usr/local/bin:/usr/bin:/bin' };
+
+function childEnv(env: Record<string, string | undefined> | undefined): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env ?? defaultChildEnv)) if (value !== undefined) result[name] = value;
+  return result;
+}
+
+function count(name: string, value: number | undefined, fallback: number): number {
+  const result = value ?? fallback;
+  if (!Number.isSafeInteger(result) || result < 0) throw new RangeError(`${name} must be an integer >= 0, got ${result}`);
+  return result;
+}
+
+function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      const address = server.address();
+      resolve(typeof address === 'object' && address !== null ? address.port : port);
+    });
+  });
+}
+
+function hostForUrl(host: string): string {
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+/** Starts the emulator. */
+export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
+  let faults = resolveFaults(options);
+  const host = options.host ?? '127.0.0.1';
+  const apiKey = options.apiKey ?? generateApiKey();
+  if (apiKey === '') throw new RangeError('apiKey must not be empty');
+  const waitHoldMs = count('waitHoldMs', options.waitHoldMs, 25_000);
+  const killGraceMs = count('killGraceMs', options.killGraceMs, 2_000);
+  const ownsDataDir = options.dataDir === undefined;
+  const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'runloop-tail-serve-')));
+  const executions = new Executions({ dataDir, seed: faults.seed, devboxes: options.devboxes ?? [], env: childEnv(options.env) });
+  const closing = new AbortController();
+  const notes = new WeakMap<ServerResponse, string[]>();
+  let connections = 0;
+
+  const state: ServerState = {
+    executions,
+    faults: () => faults,
+    waitHoldMs,
+    killGraceMs,
+    closing: closing.signal,
+    countConnection: () => void connections++,
+    note: (response, text) => notes.set(response, [...(notes.get(response) ?? []), text]),
+  };
+
+  const sockets = new Set<Socket>();
+  const server = createServer((request: IncomingMessage, response: ServerResponse) => {
+    const started = Date.now();
+    if (options.log !== undefined) {
+      const log = options.log;
+      response.once('close', () => {
+        const extra = notes.get(response)?.join(', ');
+        const status = response.headersSent ? response.statusCode : 0;
+        log(`${request.method ?? '?'} ${request.url ?? '?'} ${status} ${Date.now() - started}ms${extra ? ` (${extra})` : ''}`);
+      });
+    }
+    void handleRequest(request, response, state, apiKey);
+  });
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+  const port = await listen(server, options.port ?? 0, host);
+
+  const known = (executionId: string) => {
+    const execution = executions.get(executionId);
+    if (execution === undefined) throw new RangeError(`unknown execution ${executionId}`);
+    return execution;
+  };
+
+  let closed: Promise<void> | undefined;
+  return {
+    url: `http://${hostForUrl(host)}:${port}`,
+    port,
+    apiKey,
+    async execute(devboxId, command, shellName) {
+      try {
+        return await executionView(await executions.start(devboxId, command, shellName ?? null));
+      } catch (error) {
+        if (error instanceof UnknownDevboxError) throw new RangeError(error.message, { cause: error });
+        throw error;
+      }
+    },
+    async readOutput(executionId, stream) {
+      const execution = known(executionId);
+      return execution.output.read(stream, 0, await execution.length(stream));
+    },
+    async waitCompleted(executionId) {
+      const execution = known(executionId);
+      await execution.completed;
+      return executionView(execution);
+    },
+    connections: () => connections,
+    faults: () => faults,
+    setFaults(changes) {
+      faults = resolveFaults(changes, faults);
+    },
+    close() {
+      closed ??= (async () => {
+        closing.abort();
+        const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+        for (const socket of sockets) socket.destroy();
+        await Promise.all([stopped, executions.stopAll(killGraceMs)]);
+        if (ownsDataDir) await rm(dataDir, { recursive: true, force: true });
+      })();
+      return closed;
+    },
+  };
+}
