@@ -1,0 +1,108 @@
+/**
+ * Seeded scenarios for end-to-end runs: a command that writes known bytes to stdout and stderr
+ * (multi-byte text, long lines, CR progress, pauses for live output, maybe no final newline) and
+ * exits with a known status, plus a fault schedule for the server. The same seed gives the same run.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FaultOptions } from '../../src/emulator/server.js';
+
+/** A small, fast, seeded PRNG (mulberry32). */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export interface Piece {
+  readonly stream: 'stdout' | 'stderr';
+  readonly bytes: Buffer;
+  /** Pause before writing it, ms. */
+  readonly pauseMs: number;
+}
+
+export interface Scenario {
+  readonly seed: number;
+  readonly pieces: readonly Piece[];
+  readonly exitStatus: number;
+  readonly faults: FaultOptions;
+  readonly expected: { readonly stdout: Buffer; readonly stderr: Buffer };
+}
+
+const WORDS = ['alpha', 'beta', 'é', '€uro', '😀', '日本語', 'line', '\t', 'x', '\x1b[31mred\x1b[0m'];
+
+function text(random: () => number, length: number): string {
+  let out = '';
+  while (out.length < length) out += WORDS[Math.floor(random() * WORDS.length)] + (random() < 0.1 ? '' : ' ');
+  return out;
+}
+
+export interface ScenarioLimits {
+  /** Largest single piece (a long line), bytes. Default 100 KB. */
+  readonly maxLine?: number;
+  /** Number of pieces. Default 10–80. */
+  readonly pieces?: number;
+  /** Longest pause between pieces, ms. Default 15. */
+  readonly maxPauseMs?: number;
+}
+
+/** The scenario for a seed. */
+export function scenario(seed: number, limits: ScenarioLimits = {}): Scenario {
+  const random = prng(seed);
+  const count = limits.pieces ?? 10 + Math.floor(random() * 70);
+  const maxLine = limits.maxLine ?? 100_000;
+  const maxPause = limits.maxPauseMs ?? 15;
+  const pieces: Piece[] = [];
+  for (let i = 0; i < count; i++) {
+    const stream = random() < 0.6 ? 'stdout' : 'stderr';
+    const roll = random();
+    let body: string;
+    if (roll < 0.05) body = `${text(random, maxLine)}\n`; // a long line
+    else if (roll < 0.15) body = `progress ${Math.floor(random() * 100)}%\r`; // a progress redraw
+    else if (roll < 0.2) body = text(random, 20); // a partial line
+    else if (roll < 0.25) body = `crlf ${text(random, 10)}\r\n`;
+    else body = `${i} ${text(random, 5 + Math.floor(random() * 120))}\n`;
+    pieces.push({ stream, bytes: Buffer.from(body, 'utf8'), pauseMs: random() < 0.3 ? Math.floor(random() * maxPause) : 0 });
+  }
+  if (random() < 0.5) pieces.push({ stream: 'stdout', bytes: Buffer.from('no final newline é', 'utf8'), pauseMs: 0 });
+  const exitStatus = [0, 0, 1, 2, 7, 42, 127, 255][Math.floor(random() * 8)] ?? 0;
+  const faults: FaultOptions = {
+    seed,
+    offsetMode: random() < 0.5 ? 'end' : 'start',
+    chunkSize: [1 + Math.floor(random() * 16), 64 + Math.floor(random() * 40_000)],
+    cutProbability: random() * 0.08,
+    errorProbability: random() * 0.25,
+    retryAfterSeconds: 0,
+    stallProbability: random() * 0.05,
+    stallMs: Math.floor(random() * 40),
+    resendProbability: random() * 0.6,
+    resendBytes: Math.floor(random() * 4000),
+  };
+  const join = (stream: 'stdout' | 'stderr') => Buffer.concat(pieces.filter((p) => p.stream === stream).map((p) => p.bytes));
+  return { seed, pieces, exitStatus, faults, expected: { stdout: join('stdout'), stderr: join('stderr') } };
+}
+
+/** Writes the scenario's command as a Node script in `dir`; returns the shell command that runs it. */
+export function writeScenarioScript(dir: string, s: Scenario): string {
+  const path = join(dir, `scenario-${s.seed}.cjs`);
+  const data = JSON.stringify(s.pieces.map((p) => [p.stream === 'stdout' ? 1 : 2, p.bytes.toString('base64'), p.pauseMs]));
+  writeFileSync(
+    path,
+    `const pieces = ${data};
+(async () => {
+  for (const [fd, b64, pause] of pieces) {
+    if (pause > 0) await new Promise((r) => setTimeout(r, pause));
+    const out = fd === 1 ? process.stdout : process.stderr;
+    if (!out.write(Buffer.from(b64, 'base64'))) await new Promise((r) => out.once('drain', r));
+  }
+  process.exitCode = ${s.exitStatus};
+})();
+`,
+  );
+  return `'${process.execPath}' '${path}'`;
+}
