@@ -1,0 +1,91 @@
+/**
+ * The official SDK (@runloop/api-client, HTTP/1.1) drives the emulator: executeAsync, both stream
+ * calls, awaitCompleted, retrieve and kill.
+ */
+import Runloop, { AuthenticationError, NotFoundError } from '@runloop/api-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServer, type RunningServer } from '../../src/emulator/server.js';
+import { within } from '../helpers/emulator-api.js';
+
+let server: RunningServer;
+let client: Runloop;
+
+beforeAll(async () => {
+  server = await startServer({ port: 0, chunkSize: [1, 64], killGraceMs: 500 });
+  client = new Runloop({ baseURL: server.url, bearerToken: server.apiKey, http2: false, maxRetries: 0, timeout: 20_000 });
+});
+afterAll(() => server?.close());
+
+async function collect(stream: AsyncIterable<{ output: string; offset?: number }>): Promise<{ text: string; offsets: number[] }> {
+  let text = '';
+  const offsets: number[] = [];
+  for await (const chunk of stream) {
+    text += chunk.output;
+    if (chunk.offset !== undefined) offsets.push(chunk.offset);
+  }
+  return { text, offsets };
+}
+
+describe('the official SDK against the emulator', () => {
+  it('runs a command, streams stdout and stderr, waits for completion and retrieves the exit status', async () => {
+    const executions = client.devboxes.executions;
+    const started = await executions.executeAsync('dbx_local', {
+      command: `i=0; while [ $i -lt 50 ]; do printf 'out %d é€😀\\n' $i; printf 'err %d\\n' $i >&2; i=$((i+1)); done; exit 7`,
+    });
+    expect(started.execution_id).toMatch(/^exn_/);
+    const [stdout, stderr] = await within(
+      Promise.all([
+        executions.streamStdoutUpdates('dbx_local', started.execution_id).then(collect),
+        executions.streamStderrUpdates('dbx_local', started.execution_id).then(collect),
+      ]),
+      15_000,
+      'SDK streams',
+    );
+    expect(stdout.text).toBe((await server.readOutput(started.execution_id, 'stdout')).toString('utf8'));
+    expect(stderr.text).toBe((await server.readOutput(started.execution_id, 'stderr')).toString('utf8'));
+    expect(stdout.text.split('\n')).toHaveLength(51);
+    expect(stdout.offsets.at(-1)).toBe(Buffer.byteLength(stdout.text));
+
+    const done = await within(executions.awaitCompleted('dbx_local', started.execution_id), 15_000, 'awaitCompleted');
+    expect(done).toMatchObject({ status: 'completed', exit_status: 7 });
+    const retrieved = await executions.retrieve('dbx_local', started.execution_id);
+    expect(retrieved).toMatchObject({ execution_id: started.execution_id, status: 'completed', exit_status: 7 });
+    expect(retrieved.stderr).toContain('err 49\n');
+  });
+
+  it('streams from a byte offset', async () => {
+    const executions = client.devboxes.executions;
+    const started = await executions.executeAsync('dbx_local', { command: `printf 'é€😀done'` });
+    await executions.awaitCompleted('dbx_local', started.execution_id);
+    const rest = await collect(await executions.streamStdoutUpdates('dbx_local', started.execution_id, { offset: '5' }));
+    expect(rest.text).toBe('😀done');
+  });
+
+  it('kills a running execution (SIGTERM: exit_status 143)', async () => {
+    const executions = client.devboxes.executions;
+    const started = await executions.executeAsync('dbx_local', { command: 'sleep 30' });
+    const killed = await executions.kill('dbx_local', started.execution_id);
+    expect(killed.execution_id).toBe(started.execution_id);
+    const done = await within(executions.awaitCompleted('dbx_local', started.execution_id), 15_000, 'awaitCompleted after kill');
+    expect(done.exit_status).toBe(143);
+    expect((await executions.retrieve('dbx_local', started.execution_id)).exit_status).toBe(143);
+  });
+
+  it('awaitCompleted keeps asking through 408 long-poll answers', async () => {
+    const short = await startServer({ port: 0, waitHoldMs: 100 });
+    try {
+      const sdk = new Runloop({ baseURL: short.url, bearerToken: short.apiKey, http2: false });
+      const started = await sdk.devboxes.executions.executeAsync('dbx_local', { command: 'sleep 0.5; exit 2' });
+      const done = await within(sdk.devboxes.executions.awaitCompleted('dbx_local', started.execution_id), 15_000, 'awaitCompleted');
+      expect(done.exit_status).toBe(2);
+    } finally {
+      await short.close();
+    }
+  });
+
+  it('maps 401 and 404 to the SDK errors', async () => {
+    const wrong = new Runloop({ baseURL: server.url, bearerToken: 'wrong', http2: false, maxRetries: 0 });
+    await expect(wrong.devboxes.executions.retrieve('dbx_local', 'exn_x')).rejects.toBeInstanceOf(AuthenticationError);
+    await expect(client.devboxes.executions.retrieve('dbx_local', 'exn_x')).rejects.toBeInstanceOf(NotFoundError);
+  });
+});
