@@ -1,0 +1,87 @@
+/**
+ * The decorated line modes, `--prefix` and `--timestamps`: one assembled line in, the bytes to
+ * write out. Both streams' lines end up interleaved on one terminal or file, so every rendered line
+ * ends with a newline and the next label always starts a line of its own.
+ */
+
+import type { StreamName } from '../stream/types.js';
+import { chalkFor, type ColorLevel } from './color.js';
+import type { AssembledLine } from './line-assembler.js';
+
+/** Where and when a line was seen. */
+export interface LineContext {
+  readonly stream: StreamName;
+  /** Arrival time of the line (the caller's clock). */
+  readonly time: Date;
+}
+
+/** A stateful text filter, such as the sanitiser of the line's stream. */
+export interface TextFilter {
+  push(text: string): string;
+}
+
+/** Options of {@link renderLine}. */
+export interface LineFormatOptions {
+  /** Put `stdout | ` / `stderr | ` before each line. */
+  readonly prefix: boolean;
+  /** Put the arrival time (ISO 8601, UTC, milliseconds) before each line, ahead of the label. */
+  readonly timestamps: boolean;
+  /** Colour level of the output written to; 0 adds no escape codes. Only the decorations are coloured. */
+  readonly level: ColorLevel;
+  /**
+   * The sanitiser of this line's stream, when the output is a terminal and not `--raw`. Without it
+   * the line's bytes are copied exactly, which is what a pipe or a file must get.
+   */
+  readonly sanitizer?: TextFilter | undefined;
+}
+
+/** The label of a stream, without colour: `stdout | ` or `stderr | ` (the same width). */
+export function streamLabel(stream: StreamName): string {
+  return `${stream} | `;
+}
+
+/** The decorations before a line: timestamp, then label, each followed by a space. */
+export function lineHeader(context: LineContext, options: Pick<LineFormatOptions, 'prefix' | 'timestamps' | 'level'>): string {
+  const chalk = chalkFor(options.level);
+  let header = '';
+  if (options.timestamps) header += `${chalk.dim(context.time.toISOString())} `;
+  if (options.prefix) {
+    // The label's colour tells the streams apart at a glance; the text keeps the remote's colours.
+    const paint = context.stream === 'stderr' ? chalk.red : chalk.cyan;
+    header += `${paint(`${context.stream} |`)} `;
+  }
+  return header;
+}
+
+/**
+ * Renders one line for `--prefix` and/or `--timestamps`: header, the line, and a newline when the
+ * line does not end with one (a partial line flushed after a quiet spell, the end of the stream, a
+ * piece of an over-long line, or a lone-CR progress line, whose CR is kept but would otherwise let
+ * the other stream's next line overwrite it).
+ */
+export function renderLine(line: AssembledLine, context: LineContext, options: LineFormatOptions): Buffer {
+  const header = lineHeader(context, options);
+  const needsNewline = (options.prefix || options.timestamps) && line.bytes[line.bytes.length - 1] !== 0x0a;
+  if (options.sanitizer !== undefined) {
+    // Lines never split a UTF-8 character (the assembler cuts at character boundaries), so each
+    // decodes on its own; invalid input shows as U+FFFD, which on a terminal is all it can be.
+    const text = options.sanitizer.push(line.bytes.toString('utf8'));
+    return Buffer.from(header + text + (needsNewline ? '\n' : ''), 'utf8');
+  }
+  const parts = [Buffer.from(header, 'utf8'), line.bytes];
+  if (needsNewline) parts.push(NEWLINE);
+  return Buffer.concat(parts);
+}
+
+const NEWLINE = Buffer.from('\n');
+
+/**
+ * What is left at the end of a stream in the line modes: a sanitiser may still hold an unfinished
+ * escape sequence, which comes out neutralised as a last line of its own. Empty when nothing is held.
+ */
+export function renderStreamEnd(context: LineContext, options: LineFormatOptions & { readonly sanitizer?: { flush(): string } | undefined }): Buffer {
+  const held = options.sanitizer?.flush() ?? '';
+  if (held === '') return Buffer.alloc(0);
+  const newline = options.prefix || options.timestamps ? '\n' : '';
+  return Buffer.from(lineHeader(context, options) + held + newline, 'utf8');
+}

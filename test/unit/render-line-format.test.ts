@@ -1,0 +1,112 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { StreamName } from '../../src/stream/types.js';
+import { createLineAssembler, type AssembledLine, type LineTerminator } from '../../src/render/line-assembler.js';
+import { lineHeader, renderLine, renderStreamEnd, type LineFormatOptions } from '../../src/render/line-format.js';
+import { createSanitizer } from '../../src/render/sanitize.js';
+
+const time = new Date('2024-05-01T14:34:56.789+02:00');
+const ISO = '2024-05-01T12:34:56.789Z';
+
+function line(text: string | Buffer, terminator: LineTerminator, partial = false, offset = 0): AssembledLine {
+  return { bytes: typeof text === 'string' ? Buffer.from(text) : text, offset, terminator, partial };
+}
+
+const plain = { level: 0 } as const;
+
+describe('renderLine: table (no colour, no sanitiser)', () => {
+  const rows: [name: string, AssembledLine, StreamName, Omit<LineFormatOptions, 'level'>, expected: string][] = [
+    ['prefix, stdout LF line', line('hello\n', 'lf'), 'stdout', { prefix: true, timestamps: false }, 'stdout | hello\n'],
+    ['prefix, stderr CRLF line', line('e\r\n', 'crlf'), 'stderr', { prefix: true, timestamps: false }, 'stderr | e\r\n'],
+    ['prefix, partial line gets a newline', line('abc', 'none', true), 'stdout', { prefix: true, timestamps: false }, 'stdout | abc\n'],
+    ['prefix, lone-CR line keeps the CR and gets a newline', line('50%\r', 'cr'), 'stderr', { prefix: true, timestamps: false }, 'stderr | 50%\r\n'],
+    ['prefix, empty line', line('\n', 'lf'), 'stdout', { prefix: true, timestamps: false }, 'stdout | \n'],
+    ['timestamps, UTC with milliseconds', line('hello\n', 'lf'), 'stdout', { prefix: false, timestamps: true }, `${ISO} hello\n`],
+    ['timestamps, partial line gets a newline', line('x', 'none', true), 'stdout', { prefix: false, timestamps: true }, `${ISO} x\n`],
+    ['timestamps then prefix', line('hello\n', 'lf'), 'stderr', { prefix: true, timestamps: true }, `${ISO} stderr | hello\n`],
+    ['neither: the bytes as they are', line('abc', 'none', true), 'stdout', { prefix: false, timestamps: false }, 'abc'],
+    ['escape sequences pass without a sanitiser', line('\x1b]0;t\x07x\n', 'lf'), 'stdout', { prefix: true, timestamps: false }, 'stdout | \x1b]0;t\x07x\n'],
+  ];
+  it.each(rows)('%s', (_name, assembled, stream, options, expected) => {
+    expect(renderLine(assembled, { stream, time }, { ...options, ...plain }).toString('latin1')).toBe(Buffer.from(expected).toString('latin1'));
+  });
+
+  it('keeps invalid UTF-8 bytes exact without a sanitiser', () => {
+    const bytes = Buffer.from([0x61, 0xff, 0xe2, 0x82, 0x0a]);
+    const out = renderLine(line(bytes, 'lf'), { stream: 'stdout', time }, { prefix: true, timestamps: false, ...plain });
+    expect(out.equals(Buffer.concat([Buffer.from('stdout | '), bytes]))).toBe(true);
+  });
+});
+
+describe('renderLine: colour', () => {
+  it('colours the label of each stream differently, and the timestamp dim', () => {
+    const options = { prefix: true, timestamps: true, level: 1 } as const;
+    expect(renderLine(line('a\n', 'lf'), { stream: 'stdout', time }, options).toString()).toBe(`\x1b[2m${ISO}\x1b[22m \x1b[36mstdout |\x1b[39m a\n`);
+    expect(renderLine(line('a\n', 'lf'), { stream: 'stderr', time }, options).toString()).toBe(`\x1b[2m${ISO}\x1b[22m \x1b[31mstderr |\x1b[39m a\n`);
+  });
+
+  it('the line text itself is never coloured by us', () => {
+    const out = renderLine(line('text\n', 'lf'), { stream: 'stderr', time }, { prefix: true, timestamps: false, level: 3 }).toString();
+    expect(out.endsWith(' text\n')).toBe(true);
+  });
+
+  it('level 0 header has no escape codes', () => {
+    expect(lineHeader({ stream: 'stderr', time }, { prefix: true, timestamps: true, level: 0 })).toBe(`${ISO} stderr | `);
+  });
+});
+
+describe('renderLine: with the sanitiser (a terminal)', () => {
+  const options = (sanitizer: ReturnType<typeof createSanitizer>) => ({ prefix: true, timestamps: false, level: 0 as const, sanitizer });
+
+  it('neutralises a title sequence and keeps colour', () => {
+    const out = renderLine(line('\x1b]0;pwned\x07\x1b[32mok\x1b[0m\n', 'lf'), { stream: 'stdout', time }, options(createSanitizer()));
+    expect(out.toString()).toBe('stdout | ^[]0;pwned^G\x1b[32mok\x1b[0m\n');
+  });
+
+  it('a sequence cut by a quiet-spell flush is completed on the next line, not neutralised', () => {
+    const sanitizer = createSanitizer();
+    const context = { stream: 'stdout' as const, time };
+    expect(renderLine(line('ab\x1b[3', 'none', true), context, options(sanitizer)).toString()).toBe('stdout | ab\n');
+    expect(renderLine(line('1mc\n', 'lf'), context, options(sanitizer)).toString()).toBe('stdout | \x1b[31mc\n');
+  });
+
+  it('at the end of the stream a held sequence comes out neutralised on its own line', () => {
+    const sanitizer = createSanitizer();
+    const context = { stream: 'stderr' as const, time };
+    renderLine(line('x\x1b[', 'none', true), context, options(sanitizer));
+    expect(renderStreamEnd(context, options(sanitizer)).toString()).toBe('stderr | ^[[\n');
+    expect(renderStreamEnd(context, options(sanitizer)).length).toBe(0);
+  });
+
+  it('invalid UTF-8 shows as U+FFFD on a terminal', () => {
+    const out = renderLine(line(Buffer.from([0x61, 0xff, 0x0a]), 'lf'), { stream: 'stdout', time }, options(createSanitizer()));
+    expect(out.toString()).toBe('stdout | a\uFFFD\n');
+  });
+});
+
+describe('renderLine: properties', () => {
+  const bytes = fc
+    .array(fc.oneof(fc.constantFrom('\n', '\r', '\r\n', 'ab', 'é', '😀').map((s) => Buffer.from(s)), fc.uint8Array({ maxLength: 3 }).map((a) => Buffer.from(a))), { maxLength: 40 })
+    .map((parts) => Buffer.concat(parts));
+
+  it('every rendered line is header + the exact line bytes + a newline only when missing', () => {
+    fc.assert(
+      fc.property(bytes, fc.boolean(), fc.boolean(), fc.constantFrom<StreamName>('stdout', 'stderr'), (stream, prefix, timestamps, name) => {
+        fc.pre(prefix || timestamps);
+        const assembler = createLineAssembler({ maxLineBytes: 8 });
+        const lines = [...assembler.push(stream, 0), ...assembler.flush()];
+        const header = `${timestamps ? `${ISO} ` : ''}${prefix ? `${name} | ` : ''}`;
+        const rebuilt: Buffer[] = [];
+        for (const l of lines) {
+          const out = renderLine(l, { stream: name, time }, { prefix, timestamps, level: 0 });
+          expect(out.subarray(0, header.length).toString()).toBe(header);
+          expect(out[out.length - 1]).toBe(0x0a);
+          const body = out.subarray(header.length, l.bytes[l.bytes.length - 1] === 0x0a ? out.length : out.length - 1);
+          rebuilt.push(body);
+        }
+        expect(Buffer.concat(rebuilt).equals(stream)).toBe(true);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
