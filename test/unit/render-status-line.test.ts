@@ -1,0 +1,99 @@
+import { execFileSync } from 'node:child_process';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  connectingNote,
+  gapNote,
+  interruptedNote,
+  reconnectNote,
+  resumeCommand,
+  shellQuote,
+  waitingNote,
+} from '../../src/render/status-line.js';
+
+/** What a real POSIX shell makes of the words: each printed and NUL-terminated. */
+function shellWords(commandLine: string): string[] {
+  const out = execFileSync('sh', ['-c', `printf '%s\\0' ${commandLine}`], { encoding: 'utf8' });
+  return out.split('\0').slice(0, -1);
+}
+
+describe('shellQuote', () => {
+  const rows: [name: string, word: string, expected: string][] = [
+    ['plain word', 'dbx_123', 'dbx_123'],
+    ['flag and number', '--stdout-offset', '--stdout-offset'],
+    ['path and url-ish', 'https://api.example/v1:8080', 'https://api.example/v1:8080'],
+    ['empty', '', "''"],
+    ['space', 'a b', "'a b'"],
+    ['single quote', "it's", "'it'\\''s'"],
+    ['only a quote', "'", "''\\'''"],
+    ['double quote', 'say "hi"', `'say "hi"'`],
+    ['dollar', '$HOME', "'$HOME'"],
+    ['command substitution', '$(rm -rf /)', "'$(rm -rf /)'"],
+    ['backtick', '`id`', "'`id`'"],
+    ['semicolon', 'a;b', "'a;b'"],
+    ['glob', '*.log', "'*.log'"],
+    ['tilde', '~/x', "'~/x'"],
+    ['backslash', 'a\\b', "'a\\b'"],
+    ['newline', 'a\nb', "'a\nb'"],
+    ['unicode', 'héllo', "'héllo'"],
+    ['emoji', '😀', "'😀'"],
+  ];
+  it.each(rows)('%s', (_name, word, expected) => {
+    expect(shellQuote(word)).toBe(expected);
+  });
+
+  it('a real shell reads every table word back unchanged', () => {
+    const words = rows.map(([, word]) => word);
+    expect(shellWords(words.map(shellQuote).join(' '))).toEqual(words);
+  });
+
+  it('a real shell reads random words back unchanged', () => {
+    const word = fc.string({ unit: fc.oneof(fc.constantFrom("'", '"', '\\', '$', '`', ' ', '\n', '*', '~', ';', '&', '|', '!', '#', '(', 'é'), fc.string({ unit: 'grapheme', minLength: 1, maxLength: 1 })) }).filter((w) => !w.includes('\0'));
+    fc.assert(
+      fc.property(fc.array(word, { minLength: 1, maxLength: 20 }), (words) => {
+        expect(shellWords(words.map(shellQuote).join(' '))).toEqual(words);
+      }),
+      { numRuns: 30 },
+    );
+  });
+});
+
+describe('resumeCommand', () => {
+  it('names the execution and both offsets', () => {
+    expect(resumeCommand({ devboxId: 'dbx_1', executionId: 'exn_2', stdoutOffset: 123456, stderrOffset: 0 })).toBe(
+      'runloop-tail dbx_1 exn_2 --stdout-offset 123456 --stderr-offset 0',
+    );
+  });
+
+  it('quotes the extra arguments and the program', () => {
+    const command = resumeCommand({
+      program: '/opt/run loop/runloop-tail',
+      devboxId: 'dbx_1',
+      executionId: 'exn_2',
+      stdoutOffset: 1,
+      stderrOffset: 2,
+      extraArgs: ['--prefix', '--base-url', "http://h/x y'z"],
+    });
+    expect(command).toBe("'/opt/run loop/runloop-tail' dbx_1 exn_2 --stdout-offset 1 --stderr-offset 2 --prefix --base-url 'http://h/x y'\\''z'");
+    expect(shellWords(command)).toEqual(['/opt/run loop/runloop-tail', 'dbx_1', 'exn_2', '--stdout-offset', '1', '--stderr-offset', '2', '--prefix', '--base-url', "http://h/x y'z"]);
+  });
+});
+
+describe('notes', () => {
+  const rows: [name: string, actual: string, expected: string][] = [
+    ['reconnect', reconnectNote('stdout', 123456, 3), 'stdout: reconnecting from byte 123456, attempt 3'],
+    ['reconnect with delay and reason', reconnectNote('stderr', 0, 1, { delayMs: 1500, reason: 'socket hang up' }), 'stderr: reconnecting from byte 0, attempt 1 in 1.5s (socket hang up)'],
+    ['reconnect with a short delay', reconnectNote('stdout', 7, 2, { delayMs: 250 }), 'stdout: reconnecting from byte 7, attempt 2 in 250ms'],
+    ['reconnect at once', reconnectNote('stdout', 7, 2, { delayMs: 0, reason: '' }), 'stdout: reconnecting from byte 7, attempt 2'],
+    ['big offsets are plain digits', reconnectNote('stdout', 12345678901, 1), 'stdout: reconnecting from byte 12345678901, attempt 1'],
+    ['connecting', connectingNote({ executionId: 'exn_1' }), 'connecting to execution exn_1'],
+    ['connecting with devbox', connectingNote({ executionId: 'exn_1', devboxId: 'dbx_9' }), 'connecting to execution exn_1 on devbox dbx_9'],
+    ['waiting', waitingNote('queued'), 'execution is queued, waiting for it to start'],
+    ['gap', gapNote('stderr', 1024, 512), 'stderr: 512 bytes lost at byte 1024 (the server no longer has them)'],
+    ['gap of one byte', gapNote('stdout', 5, 1), 'stdout: 1 byte lost at byte 5 (the server no longer has them)'],
+    ['interrupted', interruptedNote('runloop-tail a b'), 'interrupted; resume with: runloop-tail a b'],
+  ];
+  it.each(rows)('%s', (_name, actual, expected) => {
+    expect(actual).toBe(expected);
+  });
+});
