@@ -28,9 +28,20 @@ export function httpRequest(url: URL, options: HttpRequest = {}): Promise<HttpRe
       headers['content-type'] ??= 'application/json';
       headers['content-length'] = String(Buffer.byteLength(options.body));
     }
-    const req = send(url, { method: options.method ?? 'GET', headers, signal: options.signal }, (res) => {
+    // Abort by hand rather than with http's `signal` option: that destroys the socket with an
+    // AbortError that nobody may be listening for once the response has been read.
+    const req = send(url, { method: options.method ?? 'GET', headers }, (res) => {
+      res.on('error', () => {}); // readers see errors through their own iteration
       resolve({ status: res.statusCode ?? 0, headers: res.headers, body: res });
     });
+    const signal = options.signal;
+    const onAbort = () => {
+      req.destroy();
+      reject(signal?.reason ?? new Error('aborted'));
+    };
+    if (signal?.aborted) onAbort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    req.on('close', () => signal?.removeEventListener('abort', onAbort));
     req.on('error', reject);
     req.end(options.body);
   });

@@ -60,6 +60,7 @@ export function openConnection(options: ConnectionOptions): Promise<ConnectionOu
   const requestController = new AbortController();
   let outcome: ConnectionOutcome | undefined;
   let source: EventSource | undefined;
+  let responseBody: IncomingMessage | undefined;
 
   return new Promise<ConnectionOutcome>((resolve) => {
     let settled = false;
@@ -72,6 +73,7 @@ export function openConnection(options: ConnectionOptions): Promise<ConnectionOu
       // eventsource arms its reconnect timer after the error handler returns: close once more.
       queueMicrotask(() => source?.close());
       requestController.abort();
+      responseBody?.destroy(); // the socket goes with it: no reader is left behind
       resolve(outcome);
     };
     const onAbort = () => settle({ kind: 'aborted' });
@@ -89,6 +91,7 @@ export function openConnection(options: ConnectionOptions): Promise<ConnectionOu
         outcome ??= options.signal.aborted ? { kind: 'aborted' } : { kind: 'network', message: describeNetworkError(error) };
         throw error;
       }
+      responseBody = response.body;
       options.onActivity();
       const type = header(response.headers, 'content-type') ?? '';
       if (response.status !== 200) {
@@ -138,6 +141,7 @@ export function openConnection(options: ConnectionOptions): Promise<ConnectionOu
       };
     };
 
+    let lastOffset = -1;
     source = new EventSource(options.url, { fetch: fetchOverHttp });
     source.onmessage = (event) => {
       if (settled) return;
@@ -148,6 +152,12 @@ export function openConnection(options: ConnectionOptions): Promise<ConnectionOu
         settle({ kind: 'protocol', message: (error as Error).message });
         return;
       }
+      // Within one connection offsets only grow, whatever they mean; a resend starts a connection.
+      if (chunk.offset < lastOffset) {
+        settle({ kind: 'protocol', message: `event offsets went backwards (${chunk.offset} after ${lastOffset})` });
+        return;
+      }
+      lastOffset = chunk.offset;
       options.onChunk(chunk);
     };
     source.onerror = (event) => {

@@ -1,0 +1,113 @@
+/**
+ * A follow's life: live output before completion, quiet connections, --timeout, Ctrl-C with a resume
+ * command that continues with no gap and no repeat, --merge and single-stream modes.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServer, type RunningServer } from '../../src/emulator/server.js';
+import { baseEnv, collect, runCli, startCli, waitForOutput } from '../helpers/run-cli.js';
+
+let server: RunningServer;
+
+beforeAll(async () => {
+  server = await startServer({ port: 0, env: baseEnv() });
+});
+afterAll(async () => {
+  await server?.close();
+});
+
+const env = () => baseEnv({ RUNLOOP_API_KEY: server.apiKey, RUNLOOP_BASE_URL: server.url });
+const lines = (n: number, pause: string) => `i=1; while [ $i -le ${n} ]; do echo "line $i é"; echo "err $i" >&2; i=$((i+1)); sleep ${pause}; done`;
+const expectedLines = (n: number, prefix: string, suffix = '') =>
+  Array.from({ length: n }, (_, i) => `${prefix} ${i + 1}${suffix}\n`).join('');
+
+describe('following live output', () => {
+  it('writes output while the command is still running, then exits with its status', async () => {
+    server.setFaults({ seed: 1 });
+    const view = await server.execute('dbx_local', 'echo first; read never_comes < /dev/null; sleep 1.5; echo second; exit 3');
+    const child = startCli(['dbx_local', view.execution_id], { env: env() });
+    const done = collect(child, { timeoutMs: 20_000 });
+    await waitForOutput(child, 'stdout', (text) => text.includes('first\n'));
+    const midway = await fetch(`${server.url}/v1/devboxes/dbx_local/executions/${view.execution_id}`, {
+      headers: { authorization: `Bearer ${server.apiKey}` },
+    }).then((r) => r.json() as Promise<{ status: string }>);
+    expect(midway.status).toBe('running');
+    const result = await done;
+    expect(result.stdout.toString()).toBe('first\nsecond\n');
+    expect(result.status).toBe(3);
+  });
+
+  it('reconnects from a connection gone quiet (--idle-timeout) and loses nothing', async () => {
+    server.setFaults({ seed: 7, stallProbability: 0.3, stallMs: 1500, chunkSize: 16 });
+    const before = server.connections();
+    const view = await server.execute('dbx_local', 'i=0; while [ $i -lt 40 ]; do echo "row $i"; i=$((i+1)); done');
+    const result = await runCli(['dbx_local', view.execution_id, '--idle-timeout', '0.3', '--stdout-only'], { env: env(), timeoutMs: 30_000 });
+    server.setFaults({ stallProbability: 0, chunkSize: 32768 });
+    expect(result.stdout.toString()).toBe(Array.from({ length: 40 }, (_, i) => `row ${i}\n`).join(''));
+    expect(result.status).toBe(0);
+    expect(server.connections() - before).toBeGreaterThan(2);
+  });
+});
+
+describe('--merge, --stdout-only, --stderr-only', () => {
+  it('--merge sends both to stdout, nothing to stderr', async () => {
+    server.setFaults({ seed: 2 });
+    const view = await server.execute('dbx_local', 'echo out; echo err >&2');
+    await server.waitCompleted(view.execution_id);
+    const result = await runCli(['dbx_local', view.execution_id, '--merge'], { env: env() });
+    expect(result.stdout.toString().split('\n').sort()).toEqual(['', 'err', 'out']);
+    expect(result.stderr.toString()).toBe('');
+  });
+
+  it('--stderr-only follows only stderr', async () => {
+    const view = await server.execute('dbx_local', 'echo out; echo err >&2; exit 4');
+    const result = await runCli(['dbx_local', view.execution_id, '--stderr-only'], { env: env() });
+    expect(result.stdout.toString()).toBe('');
+    expect(result.stderr.toString()).toBe('err\n');
+    expect(result.status).toBe(4);
+  });
+
+  it('starts from --stdout-offset / --stderr-offset in bytes', async () => {
+    const view = await server.execute('dbx_local', "printf 'é€😀tail'; printf 'ab€cd' >&2");
+    await server.waitCompleted(view.execution_id);
+    const result = await runCli(['dbx_local', view.execution_id, '--stdout-offset', '9', '--stderr-offset', '5'], { env: env() });
+    expect(result.stdout.toString()).toBe('tail');
+    expect(result.stderr.toString()).toBe('cd');
+  });
+});
+
+describe('stopping early', () => {
+  it('--timeout stops with 124 and says how to resume', async () => {
+    const view = await server.execute('dbx_local', 'echo started; sleep 30');
+    const result = await runCli(['dbx_local', view.execution_id, '--timeout', '1s'], { env: env(), timeoutMs: 20_000 });
+    expect(result.status).toBe(124);
+    expect(result.stdout.toString()).toBe('started\n');
+    const stderr = result.stderr.toString();
+    expect(stderr).toContain('runloop-tail: stopped after --timeout 1s');
+    expect(stderr).toContain(`resume with: runloop-tail dbx_local ${view.execution_id} --stdout-offset 8 --stderr-offset 0`);
+  });
+
+  it('Ctrl-C exits 130 with a resume command that continues with no gap and no repeat', async () => {
+    server.setFaults({ seed: 3, chunkSize: [1, 64] });
+    const view = await server.execute('dbx_local', lines(60, '0.02'));
+    const first = startCli(['dbx_local', view.execution_id], { env: env() });
+    const firstDone = collect(first, { timeoutMs: 20_000 });
+    await waitForOutput(first, 'stdout', (text) => text.includes('line 5 é\n'));
+    first.kill('SIGINT');
+    const interrupted = await firstDone;
+    expect(interrupted.status).toBe(130);
+    const hint = /resume with: (runloop-tail .*)\n/.exec(interrupted.stderr.toString());
+    expect(hint, interrupted.stderr.toString()).not.toBeNull();
+    const args = (hint?.[1] ?? '').split(' ').slice(1);
+    const resumed = await runCli(args, { env: env(), timeoutMs: 20_000 });
+    expect(resumed.status).toBe(0);
+    const stdout = Buffer.concat([interrupted.stdout, resumed.stdout]).toString();
+    expect(stdout).toBe(expectedLines(60, 'line', ' é'));
+    // stderr carries the remote stderr plus our own hint line, which we strip.
+    const stderr = Buffer.concat([interrupted.stderr, resumed.stderr])
+      .toString()
+      .split('\n')
+      .filter((line) => !line.startsWith('runloop-tail: '))
+      .join('\n');
+    expect(stderr).toBe(expectedLines(60, 'err'));
+  });
+});
