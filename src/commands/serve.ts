@@ -1,8 +1,215 @@
+/**
+ * `runloop-tail serve`: the local Runloop-compatible server on the command line. Validates every
+ * flag into ServerOptions, prints shell exports for the URL and key, runs until SIGINT/SIGTERM,
+ * then stops the server and every process it started.
+ */
 import type { Command } from 'commander';
+import { TailError } from '../errors.js';
 import type { CommandContext } from './context.js';
+import type { OffsetMode, RunningServer, ServerOptions } from '../emulator/server.js';
+
+/** The flags as commander hands them over (strings, and the list of --devbox). */
+export interface ServeFlags {
+  port?: string;
+  host?: string;
+  apiKey?: string;
+  devbox?: string[];
+  dataDir?: string;
+  offsetMode?: string;
+  seed?: string;
+  chunkSize?: string;
+  cutProbability?: string;
+  cutAfterBytes?: string;
+  errorProbability?: string;
+  errorStatuses?: string;
+  retryAfter?: string;
+  stallProbability?: string;
+  stallMs?: string;
+  resendProbability?: string;
+  resendBytes?: string;
+  gapProbability?: string;
+  gapBytes?: string;
+  idleTimeoutMs?: string;
+  keepAliveMs?: string;
+  waitHoldMs?: string;
+  killGraceMs?: string;
+  quiet?: boolean;
+}
+
+function usage(flag: string, message: string): TailError {
+  return new TailError('usage', `${flag}: ${message}`);
+}
+
+function integer(flag: string, value: string | undefined, min = 0, max = Number.MAX_SAFE_INTEGER): number | undefined {
+  if (value === undefined) return undefined;
+  const number = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(number) || number < min || number > max) {
+    throw usage(flag, `expected an integer from ${min} to ${max}, got ${JSON.stringify(value)}`);
+  }
+  return number;
+}
+
+function probability(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const number = Number(value);
+  if (value.trim() === '' || !Number.isFinite(number) || number < 0 || number > 1) {
+    throw usage(flag, `expected a probability from 0 to 1, got ${JSON.stringify(value)}`);
+  }
+  return number;
+}
+
+function chunkSize(value: string | undefined): number | readonly [number, number] | undefined {
+  if (value === undefined) return undefined;
+  const range = /^(\d+)-(\d+)$/.exec(value.trim());
+  if (range === null) return integer('--chunk-size', value, 1);
+  const min = integer('--chunk-size', range[1], 1) ?? 1;
+  const max = integer('--chunk-size', range[2], 1) ?? 1;
+  if (max < min) throw usage('--chunk-size', `range ${value} is empty (MIN-MAX with MIN <= MAX)`);
+  return [min, max];
+}
+
+function statuses(value: string | undefined): number[] | undefined {
+  if (value === undefined) return undefined;
+  const list = value.split(',').map((item) => item.trim());
+  if (list.length === 0 || list.some((item) => item === '')) throw usage('--error-statuses', `expected a list like 408,429,503, got ${JSON.stringify(value)}`);
+  return list.map((item) => integer('--error-statuses', item, 400, 599) ?? 500);
+}
+
+function offsetMode(value: string | undefined): OffsetMode | undefined {
+  if (value === undefined || value === 'end' || value === 'start') return value;
+  throw usage('--offset-mode', `expected end or start, got ${JSON.stringify(value)}`);
+}
+
+/** True for hosts that only this machine can reach. */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
+/** Turns the flags into ServerOptions, or throws a usage TailError naming the flag. */
+export function parseServeFlags(flags: ServeFlags, env: Readonly<Record<string, string | undefined>>): ServerOptions {
+  const apiKey = flags.apiKey ?? env.RUNLOOP_API_KEY;
+  if (apiKey !== undefined && apiKey.trim() === '') throw usage('--api-key', 'the key must not be empty');
+  if (flags.host !== undefined && flags.host.trim() === '') throw usage('--host', 'expected a host name or address');
+  for (const devbox of flags.devbox ?? []) {
+    if (!/^[\w.-]+$/.test(devbox)) throw usage('--devbox', `expected an id of letters, digits, _ . -, got ${JSON.stringify(devbox)}`);
+  }
+  const options: ServerOptions = {
+    port: integer('--port', flags.port, 0, 65535) ?? 0,
+    host: flags.host ?? '127.0.0.1',
+    apiKey,
+    devboxes: flags.devbox ?? [],
+    dataDir: flags.dataDir,
+    offsetMode: offsetMode(flags.offsetMode),
+    seed: integer('--seed', flags.seed, 0, 2 ** 32 - 1),
+    chunkSize: chunkSize(flags.chunkSize),
+    cutProbability: probability('--cut-probability', flags.cutProbability),
+    cutAfterBytes: integer('--cut-after-bytes', flags.cutAfterBytes),
+    errorProbability: probability('--error-probability', flags.errorProbability),
+    errorStatuses: statuses(flags.errorStatuses),
+    retryAfterSeconds: integer('--retry-after', flags.retryAfter),
+    stallProbability: probability('--stall-probability', flags.stallProbability),
+    stallMs: integer('--stall-ms', flags.stallMs),
+    resendProbability: probability('--resend-probability', flags.resendProbability),
+    resendBytes: integer('--resend-bytes', flags.resendBytes),
+    gapProbability: probability('--gap-probability', flags.gapProbability),
+    gapBytes: integer('--gap-bytes', flags.gapBytes),
+    idleTimeoutMs: integer('--idle-timeout-ms', flags.idleTimeoutMs),
+    keepAliveMs: integer('--keep-alive-ms', flags.keepAliveMs),
+    waitHoldMs: integer('--wait-hold-ms', flags.waitHoldMs),
+    killGraceMs: integer('--kill-grace-ms', flags.killGraceMs),
+  };
+  if ((options.resendProbability ?? 0) > 0 && !options.resendBytes) throw usage('--resend-probability', 'needs --resend-bytes N too');
+  if ((options.gapProbability ?? 0) > 0 && !options.gapBytes) throw usage('--gap-probability', 'needs --gap-bytes N too');
+  if ((options.stallProbability ?? 0) > 0 && !options.stallMs) throw usage('--stall-probability', 'needs --stall-ms N too');
+  return options;
+}
+
+/** Single-quotes a value for a POSIX shell when it needs it. */
+export function shellQuote(value: string): string {
+  return /^[\w.,:@%+=/-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The lines printed on start: two a shell can eval, and a hint as a comment. */
+export function exportLines(server: Pick<RunningServer, 'url' | 'apiKey'>, devboxes: readonly string[]): string {
+  return [
+    `export RUNLOOP_BASE_URL=${shellQuote(server.url)}`,
+    `export RUNLOOP_API_KEY=${shellQuote(server.apiKey)}`,
+    `# runloop-tail serve: listening; devboxes: ${['dbx_local', ...devboxes].join(', ')}. In another shell run the ` +
+      `two lines above, then: runloop-tail exec dbx_local -- echo hello. Ctrl-C stops the server.`,
+    '',
+  ].join('\n');
+}
+
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+function whenAborted(signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) resolve();
+    else signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+}
+
+async function serve(flags: ServeFlags, context: CommandContext): Promise<void> {
+  const { io } = context;
+  const options = parseServeFlags(flags, io.env);
+  const host = options.host ?? '127.0.0.1';
+  if (!isLoopback(host)) {
+    io.stderr.write(
+      `runloop-tail serve: warning: --host ${host} lets other machines reach this server, and anyone with the key runs commands here\n`,
+    );
+  }
+  // Loaded here so other commands do not pay for the emulator at start-up.
+  const { startServer } = await import('../emulator/server.js');
+  let server: RunningServer;
+  try {
+    server = await startServer({
+      ...options,
+      env: { ...io.env },
+      log: flags.quiet ? undefined : (line) => io.stderr.write(`runloop-tail serve: ${line}\n`),
+    });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (error instanceof RangeError) throw new TailError('usage', error.message, { cause: error });
+    const where = `${host}:${options.port ?? 0}`;
+    const hint = code === 'EADDRINUSE' ? 'the port is in use; pick another --port' : 'check --host and --port';
+    throw new TailError('network', `cannot listen on ${where}: ${hint}`, { cause: error });
+  }
+  io.stdout.write(exportLines(server, options.devboxes ?? []));
+  await whenAborted(io.signal);
+  await server.close();
+  context.finish(0);
+}
 
 /** Adds the `serve` command. */
 export function registerServe(program: Command, context: CommandContext): void {
-  void program;
-  void context;
+  program
+    .command('serve')
+    .description('Run a local Runloop-compatible API (for tests, demos and trying runloop-tail without an account)')
+    .option('--port <n>', 'port to listen on; 0 picks a free one', '0')
+    .option('--host <host>', 'address to bind (other machines can reach anything but loopback)', '127.0.0.1')
+    .option('--api-key <key>', 'bearer key clients must send (default: RUNLOOP_API_KEY, else a generated one)')
+    .option('--devbox <id>', 'another devbox id besides dbx_local (repeatable)', collect)
+    .option('--data-dir <dir>', 'keep execution outputs in this directory (default: a temporary one, removed on exit)')
+    .option('--offset-mode <mode>', "what a chunk's offset means: end (after the chunk) or start (its first byte)", 'end')
+    .option('--seed <n>', 'seed for every injected fault, so a failure replays', '1')
+    .option('--chunk-size <n|min-max>', 'max output bytes per event, fixed or a random range')
+    .option('--cut-probability <p>', 'per event: cut the connection in the middle of it')
+    .option('--cut-after-bytes <n>', 'cut each stream connection after about this many bytes')
+    .option('--error-probability <p>', 'per stream request: answer with an error status instead')
+    .option('--error-statuses <list>', 'statuses for --error-probability', '408,429,500,503')
+    .option('--retry-after <seconds>', 'Retry-After on 429 and 503 answers', '1')
+    .option('--stall-probability <p>', 'per event: pause --stall-ms before it')
+    .option('--stall-ms <ms>', 'length of a stall')
+    .option('--resend-probability <p>', 'per resumed stream: start up to --resend-bytes before the offset asked for')
+    .option('--resend-bytes <n>', 'most bytes a resend repeats')
+    .option('--gap-probability <p>', 'per stream request: skip up to --gap-bytes after the offset (lost retention)')
+    .option('--gap-bytes <n>', 'most bytes a gap skips')
+    .option('--idle-timeout-ms <ms>', 'end a stream that had nothing to send for this long (0 = never)')
+    .option('--keep-alive-ms <ms>', 'send an SSE comment after this long without a write (0 = never)')
+    .option('--wait-hold-ms <ms>', 'how long wait_for_status holds before its 408', '25000')
+    .option('--kill-grace-ms <ms>', 'SIGTERM to SIGKILL grace for kill and shutdown', '2000')
+    .option('--quiet', 'do not log requests on stderr')
+    .action((flags: ServeFlags) => serve(flags, context));
 }

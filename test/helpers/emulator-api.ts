@@ -36,9 +36,15 @@ export function executionPath(executionId: string, rest = '', devboxId = 'dbx_lo
 }
 
 /** The URL of a stream route from an offset. */
-export function streamUrl(server: Pick<RunningServer, 'url'>, executionId: string, stream: 'stdout' | 'stderr', offset?: number | string): string {
+export function streamUrl(
+  server: Pick<RunningServer, 'url'>,
+  executionId: string,
+  stream: 'stdout' | 'stderr',
+  offset?: number | string,
+  devboxId = 'dbx_local',
+): string {
   const query = offset === undefined ? '' : `?offset=${offset}`;
-  return `${server.url}${executionPath(executionId, `/stream_${stream}_updates`)}${query}`;
+  return `${server.url}${executionPath(executionId, `/stream_${stream}_updates`, devboxId)}${query}`;
 }
 
 /** Rejects when `promise` takes longer than `ms`. */
