@@ -32,21 +32,30 @@ export interface JsonExitRecord {
 
 /** One line as a JSON object and a newline. */
 export function renderJsonLine(line: AssembledLine, context: LineContext): string {
-  const record: JsonLineRecord = {
-    stream: context.stream,
-    text: line.bytes.toString('utf8'),
-    offset: line.offset,
-    time: context.time.toISOString(),
-    partial: line.partial,
-    ...(isUtf8(line.bytes) ? {} : { bytes_base64: line.bytes.toString('base64') }),
-  };
-  return `${stringify(record)}\n`;
+  // Built by hand around JSON.stringify of the one free-form field: the same JSON as stringifying
+  // a JsonLineRecord, at about twice the speed, which matters at one object per short line.
+  let json = `{"stream":"${context.stream}","text":${jsonString(line.bytes.toString('utf8'))},"offset":${line.offset},"time":"${isoTime(context.time)}","partial":${line.partial}`;
+  if (!isUtf8(line.bytes)) json += `,"bytes_base64":"${line.bytes.toString('base64')}"`;
+  return `${json}}\n`;
+}
+
+// The lines of one chunk share their arrival time; toISOString per line is a measurable cost.
+let lastTime = NaN;
+let lastIso = '';
+
+function isoTime(time: Date): string {
+  const ms = time.getTime();
+  if (ms !== lastTime) {
+    lastIso = time.toISOString();
+    lastTime = ms;
+  }
+  return lastIso;
 }
 
 /** The final object, `{"event":"exit","exit_status":N}`, and a newline. */
 export function renderJsonExit(exitStatus: number): string {
   const record: JsonExitRecord = { event: 'exit', exit_status: exitStatus };
-  return `${stringify(record)}\n`;
+  return `${JSON.stringify(record)}\n`;
 }
 
 /** The exact bytes a line record stands for. */
@@ -54,11 +63,16 @@ export function jsonLineBytes(record: Pick<JsonLineRecord, 'text' | 'bytes_base6
   return record.bytes_base64 !== undefined ? Buffer.from(record.bytes_base64, 'base64') : Buffer.from(record.text, 'utf8');
 }
 
+const NEEDS_ESCAPE = /[\u007f-\u009f\u2028\u2029]/;
+const NEEDS_ESCAPE_ALL = /[\u007f-\u009f\u2028\u2029]/g;
+
 /**
- * JSON.stringify escapes C0 but writes DEL and C1 controls (U+007F–U+009F) raw, and a terminal may
- * act on C1; U+2028/U+2029 break some line-based JavaScript readers. Escaping them keeps the JSON
- * identical in meaning and safe to print. They only occur inside strings, so a global replace is safe.
+ * A JSON string literal. JSON.stringify escapes C0 but writes DEL and C1 controls (U+007F–U+009F)
+ * raw, and a terminal may act on C1; U+2028/U+2029 break some line-based JavaScript readers.
+ * Escaping them too keeps the value identical and the output safe to print.
  */
-function stringify(value: unknown): string {
-  return JSON.stringify(value).replace(/[\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+function jsonString(text: string): string {
+  const json = JSON.stringify(text);
+  if (!NEEDS_ESCAPE.test(json)) return json;
+  return json.replace(NEEDS_ESCAPE_ALL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }

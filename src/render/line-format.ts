@@ -40,8 +40,22 @@ export function streamLabel(stream: StreamName): string {
   return `${stream} | `;
 }
 
+// The lines of one chunk share their arrival time, so the last header is usually the next one;
+// rebuilding it (toISOString and chalk) for every short line halves throughput.
+let lastHeaderKey = '';
+let lastHeader = '';
+
 /** The decorations before a line: timestamp, then label, each followed by a space. */
 export function lineHeader(context: LineContext, options: Pick<LineFormatOptions, 'prefix' | 'timestamps' | 'level'>): string {
+  const key = `${context.time.getTime()} ${context.stream} ${options.prefix} ${options.timestamps} ${options.level}`;
+  if (key === lastHeaderKey) return lastHeader;
+  const header = buildHeader(context, options);
+  lastHeaderKey = key;
+  lastHeader = header;
+  return header;
+}
+
+function buildHeader(context: LineContext, options: Pick<LineFormatOptions, 'prefix' | 'timestamps' | 'level'>): string {
   const chalk = chalkFor(options.level);
   let header = '';
   if (options.timestamps) header += `${chalk.dim(context.time.toISOString())} `;

@@ -63,6 +63,11 @@ describe('renderJsonLine: table', () => {
     expect(jsonLineBytes(record).equals(assembled.bytes)).toBe(true);
   });
 
+  it('each line carries its own arrival time', () => {
+    const times = [time, new Date(time.getTime() + 1000), time].map((t) => (JSON.parse(renderJsonLine(line('x\n', 0), { stream: 'stdout', time: t })) as JsonLineRecord).time);
+    expect(times).toEqual(['2024-05-01T12:34:56.789Z', '2024-05-01T12:34:57.789Z', '2024-05-01T12:34:56.789Z']);
+  });
+
   it('the exit record', () => {
     expect(renderJsonExit(0)).toBe('{"event":"exit","exit_status":0}\n');
     expect(renderJsonExit(137)).toBe('{"event":"exit","exit_status":137}\n');

@@ -50,6 +50,24 @@ describe('renderLine: colour', () => {
     expect(out.endsWith(' text\n')).toBe(true);
   });
 
+  it('consecutive lines with different times, streams or options get their own header', () => {
+    const later = new Date(time.getTime() + 1);
+    const headers = [
+      lineHeader({ stream: 'stdout', time }, { prefix: true, timestamps: true, level: 0 }),
+      lineHeader({ stream: 'stdout', time: later }, { prefix: true, timestamps: true, level: 0 }),
+      lineHeader({ stream: 'stderr', time: later }, { prefix: true, timestamps: true, level: 0 }),
+      lineHeader({ stream: 'stderr', time: later }, { prefix: false, timestamps: true, level: 0 }),
+      lineHeader({ stream: 'stderr', time: later }, { prefix: false, timestamps: true, level: 1 }),
+    ];
+    expect(headers).toEqual([
+      `${ISO} stdout | `,
+      '2024-05-01T12:34:56.790Z stdout | ',
+      '2024-05-01T12:34:56.790Z stderr | ',
+      '2024-05-01T12:34:56.790Z ',
+      '\x1b[2m2024-05-01T12:34:56.790Z\x1b[22m ',
+    ]);
+  });
+
   it('level 0 header has no escape codes', () => {
     expect(lineHeader({ stream: 'stderr', time }, { prefix: true, timestamps: true, level: 0 })).toBe(`${ISO} stderr | `);
   });
