@@ -9,7 +9,7 @@ import { cutLength, planEvent, type EventPlan, type Faults } from './faults.js';
 import type { StreamName } from './output-store.js';
 import type { Random } from './random.js';
 import { encodeEvent, type SseWriter } from './sse-writer.js';
-import { characterStart, completePrefixLength, sequenceLength } from './utf8.js';
+import { characterStart, eventLength, sequenceLength } from './utf8.js';
 
 /** How often a connection looks for new output while the execution runs. */
 export const pollIntervalMs = 20;
@@ -79,9 +79,10 @@ export async function streamOutput(connection: StreamConnection): Promise<Stream
   try {
     while (!signal.aborted && !writer.closed) {
       const final = execution.finalLength(stream);
-      if (position >= known) known = final ?? (await execution.output.size(stream));
-      // A size seen just before completion may include bytes written after the shell exited.
-      if (final !== undefined && known > final) known = final;
+      // Once completed, the final length is the truth (a size seen earlier may be short of it, or
+      // include bytes a background process wrote after the shell exited).
+      if (final !== undefined) known = final;
+      else if (position >= known) known = await execution.output.size(stream);
       if (position < known) {
         if (!aligned) {
           position = await alignPosition(handle, position, connection.align);
@@ -95,13 +96,7 @@ export async function streamOutput(connection: StreamConnection): Promise<Stream
         const readLength = Math.min(want + 3, known - position);
         if (buffer.length < readLength) buffer = Buffer.allocUnsafe(Math.max(readLength, 64 * 1024));
         const bytes = await readAt(handle, buffer, position, readLength);
-        const atEnd = final !== undefined && position + want >= final;
-        let take = completePrefixLength(bytes, Math.min(want, bytes.length), atEnd);
-        if (take === 0) {
-          const lead = sequenceLength(bytes[0] ?? 0);
-          if (bytes.length >= lead) take = lead;
-          else if (final !== undefined) take = bytes.length;
-        }
+        const take = eventLength(bytes, want, final !== undefined && position + bytes.length === final);
         if (take === 0) {
           // The rest of a character is still to be written: wait for it.
           known = position;

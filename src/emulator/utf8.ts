@@ -46,3 +46,18 @@ export function characterStart(index: number, before: Uint8Array, at: number | u
   }
   return index;
 }
+
+/**
+ * How many of `bytes` one event carries: at most `max` bytes ending on a character boundary; one
+ * character longer than `max` whole; 0 when `bytes` stop inside a character still being written.
+ * `complete` says `bytes` reach the end of the output for good (the execution has completed), so
+ * a truncated character there goes out as it is.
+ */
+export function eventLength(bytes: Uint8Array, max: number, complete: boolean): number {
+  const limit = Math.min(max, bytes.length);
+  const take = completePrefixLength(bytes, limit, complete && limit === bytes.length);
+  if (take > 0 || bytes.length === 0) return take;
+  const lead = sequenceLength(bytes[0] ?? 0);
+  if (bytes.length >= lead) return lead;
+  return complete ? bytes.length : 0;
+}

@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type ExecutionView, type RunningServer } from '../../src/emulator/server.js';
-import { call, executionPath, within } from '../helpers/emulator-api.js';
+import { call, executionPath, streamUrl, within } from '../helpers/emulator-api.js';
+import { readSse } from '../helpers/sse.js';
 
 let server: RunningServer;
 let scratch: string;
@@ -144,8 +145,9 @@ describe('kill', () => {
   });
 
   it('sends SIGKILL after the grace when SIGTERM is ignored: exit_status 137', async () => {
-    const view = await start(`trap '' TERM; sleep 30`);
-    await call(server, 'POST', executionPath(view.execution_id, '/wait_for_status'), { statuses: ['running'] });
+    const view = await start(`trap '' TERM; echo ready; sleep 30`);
+    // Kill only once the trap is set: "running" alone may be before the shell read it.
+    await readSse(streamUrl(server, view.execution_id, 'stdout', 0), { apiKey: server.apiKey, onChunk: () => true });
     await call(server, 'POST', executionPath(view.execution_id, '/kill'));
     expect((await finished(view)).exit_status).toBe(137);
   });

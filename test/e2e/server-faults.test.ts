@@ -197,8 +197,10 @@ describe('stalls, idle time-outs and live changes', () => {
   });
 
   it('ends a quiet stream cleanly after idleTimeoutMs while the execution runs', async () => {
-    server.setFaults({ idleTimeoutMs: 100 });
     const view = await server.execute('dbx_local', `printf first; sleep 30`);
+    // Once "first" is there, so that the quiet spell the time-out sees is the sleep.
+    await readSse(streamUrl(server, view.execution_id, 'stdout', 0), { apiKey: server.apiKey, onChunk: () => true });
+    server.setFaults({ idleTimeoutMs: 100 });
     const result = await readSse(streamUrl(server, view.execution_id, 'stdout', 0), { apiKey: server.apiKey });
     expect(result.ending).toBe('clean');
     expect(result.chunks).toEqual([{ output: 'first', offset: 5 }]);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { characterStart, completePrefixLength, sequenceLength } from '../../src/emulator/utf8.js';
+import { characterStart, completePrefixLength, eventLength, sequenceLength } from '../../src/emulator/utf8.js';
 
 const bytes = (text: string) => Buffer.from(text, 'utf8');
 
@@ -55,4 +55,21 @@ describe('characterStart', () => {
     const stray = Buffer.from([0x61, 0x80, 0x80]);
     expect(characterStart(2, stray.subarray(0, 2), stray[2])).toBe(2);
   });
+});
+
+describe('eventLength', () => {
+  const mixed = bytes('é€😀'); // boundaries 0, 2, 5, 9
+  it.each([
+    { name: 'all of it', input: mixed, max: 100, complete: false, expected: 9 },
+    { name: 'up to max on a boundary', input: mixed, max: 6, complete: false, expected: 5 },
+    { name: 'a character longer than max goes whole', input: mixed.subarray(5), max: 1, complete: false, expected: 4 },
+    { name: 'a character longer than max, not all there yet: wait', input: mixed.subarray(5, 7), max: 1, complete: false, expected: 0 },
+    { name: 'a partial character still being written: wait', input: mixed.subarray(5, 7), max: 100, complete: false, expected: 0 },
+    // Completed, but these bytes are not the last ones: the rest of the character follows.
+    { name: 'a partial character when more is known to follow', input: mixed.subarray(5, 7), max: 2, complete: false, expected: 0 },
+    { name: 'a truncated character at the very end goes out', input: mixed.subarray(5, 7), max: 100, complete: true, expected: 2 },
+    { name: 'a truncated character after complete ones', input: mixed.subarray(0, 7), max: 100, complete: true, expected: 7 },
+    { name: 'max inside the last character, completed', input: mixed, max: 7, complete: true, expected: 5 },
+    { name: 'nothing', input: Buffer.alloc(0), max: 5, complete: true, expected: 0 },
+  ])('$name', ({ input, max, complete, expected }) => expect(eventLength(input, max, complete)).toBe(expected));
 });
