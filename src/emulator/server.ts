@@ -45,7 +45,7 @@ export interface ServerOptions extends FaultOptions {
   killGraceMs?: number;
   /** Where outputs live on disk; default a fresh temporary directory, removed on close(). */
   dataDir?: string;
-  /** Environment of the child processes (the emulator never reads process.env); default PATH only. */
+  /** Environment of the child processes (the emulator never reads process.env); default PATH, and HOME = dataDir. */
   env?: Record<string, string | undefined>;
   /** Receives one line per finished request. */
   log?: (line: string) => void;
@@ -73,12 +73,11 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** The environment children get when none is given. */
-const defaultChildEnv = { PATH: '/usr/local/bin:/usr/bin:/bin' };
-
-function childEnv(env: Record<string, string | undefined> | undefined): Record<string, string> {
+/** The environment of children when none is given: a usual PATH and HOME in the data dir. */
+function childEnv(env: Record<string, string | undefined> | undefined, dataDir: string): Record<string, string> {
   const result: Record<string, string> = {};
-  for (const [name, value] of Object.entries(env ?? defaultChildEnv)) if (value !== undefined) result[name] = value;
+  const given = env ?? { PATH: '/usr/local/bin:/usr/bin:/bin', HOME: dataDir };
+  for (const [name, value] of Object.entries(given)) if (value !== undefined) result[name] = value;
   return result;
 }
 
@@ -113,7 +112,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const killGraceMs = count('killGraceMs', options.killGraceMs, 2_000);
   const ownsDataDir = options.dataDir === undefined;
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'runloop-tail-serve-')));
-  const executions = new Executions({ dataDir, seed: faults.seed, devboxes: options.devboxes ?? [], env: childEnv(options.env) });
+  const executions = new Executions({ dataDir, seed: faults.seed, devboxes: options.devboxes ?? [], env: childEnv(options.env, dataDir) });
   const closing = new AbortController();
   const notes = new WeakMap<ServerResponse, string[]>();
   let connections = 0;

@@ -231,6 +231,16 @@ describe('programmatic API', () => {
     expect(() => server.setFaults({ cutProbability: 2 })).toThrow(/cutProbability/);
   });
 
+  it('gives children only PATH and HOME when no env is passed', async () => {
+    const bare = await startServer();
+    try {
+      const view = await bare.execute('dbx_local', 'env | cut -d= -f1 | grep -v "^PWD$\\|^SHLVL$\\|^_$" | sort | tr "\\n" " "');
+      expect((await bare.waitCompleted(view.execution_id)).stdout).toBe('HOME PATH ');
+    } finally {
+      await bare.close();
+    }
+  });
+
   it('gives the same execution ids for the same seed (a replay)', async () => {
     const [a, b] = await Promise.all([startServer({ seed: 7 }), startServer({ seed: 7 })]);
     try {
