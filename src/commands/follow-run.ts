@@ -1,18 +1,30 @@
 /**
- * Runs a follow for `tail` and `exec`: settings, sink, time-out, interrupt, and the exit status.
+ * Runs a follow for `tail` and `exec`: settings, the sink for this output, the spinner and notes,
+ * time-out and interrupt, and the exit status.
  */
 import { TailError, EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_TIMEOUT, oneLine } from '../errors.js';
-import type { Io } from '../io.js';
+import type { Io, Output } from '../io.js';
+import { chalkFor, decideColorLevel, type ColorLevel } from '../render/color.js';
+import { renderJsonExit } from '../render/json-lines.js';
+import { connectingNote, gapNote, interruptedNote, reconnectNote, resumeCommand, waitingNote } from '../render/status-line.js';
 import { resolveSettings, describeSources, type ResolvedSettings } from '../settings/resolve.js';
 import { followExecution, createProgress } from '../stream/follow-execution.js';
-import type { FollowEvent, StreamName } from '../stream/types.js';
-import { createRawSink } from '../output/raw-sink.js';
+import type { FollowEvent, OutputSink, StreamName } from '../stream/types.js';
+import { createLineSink } from '../output/line-sink.js';
+import { createRawSink, outputFor } from '../output/raw-sink.js';
+import { createSpinner } from '../output/spinner.js';
+import { createTerminalSink } from '../output/terminal-sink.js';
 import type { FollowSettings } from './follow-options.js';
 import { formatDuration } from './values.js';
 
 export interface FollowTarget {
   readonly devboxId: string;
   readonly executionId: string;
+}
+
+export interface FollowExtras {
+  /** On Ctrl-C, instead of printing the resume command: do this and print what it returns. */
+  readonly onInterrupt?: (() => Promise<string>) | undefined;
 }
 
 /** Resolves the key and base URL for a follow (or exec), saying where they came from with --verbose. */
@@ -22,43 +34,21 @@ export async function settingsFor(io: Io, options: FollowSettings): Promise<Reso
   return settings;
 }
 
-/** Quotes a word for a POSIX shell when it needs it. */
-function shellWord(word: string): string {
-  return /^[A-Za-z0-9_./:=@%+-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
-}
-
-/** The command that continues from the given offsets. */
-export function resumeCommand(target: FollowTarget, positions: Record<StreamName, number>, streams: readonly StreamName[]): string {
-  const words = ['runloop-tail', target.devboxId, target.executionId];
-  if (streams.includes('stdout')) words.push('--stdout-offset', String(positions.stdout));
-  if (streams.includes('stderr')) words.push('--stderr-offset', String(positions.stderr));
-  if (streams.length === 1) words.push(streams[0] === 'stdout' ? '--stdout-only' : '--stderr-only');
-  return words.map(shellWord).join(' ');
-}
-
-/** A one-line note for an event, or undefined when it is not worth a line. */
-function noteFor(event: FollowEvent, verbose: boolean): string | undefined {
-  switch (event.type) {
-    case 'gap':
-      return `${event.stream}: ${event.length} bytes missing at byte ${event.offset} (the service no longer has them); the output goes on`;
-    case 'retrying':
-      if (event.stream === 'status') return `status: ${event.reason}; retrying in ${formatDuration(event.delayMs)} (attempt ${event.attempt})`;
-      return `${event.stream}: ${event.reason}; reconnecting from byte ${event.offset}${event.attempt > 0 ? `, attempt ${event.attempt}` : ''}`;
-    case 'waiting':
-      return verbose ? 'the execution is queued; waiting for it to start' : undefined;
-    case 'resent':
-      return verbose ? `${event.stream}: skipped ${event.bytes} bytes the service sent again` : undefined;
-    case 'drained':
-      return verbose ? `${event.stream}: complete at byte ${event.offset}` : undefined;
-    case 'completed':
-      return verbose ? `the command exited with status ${event.exitStatus ?? 'unknown'}` : undefined;
-    default:
-      return undefined;
-  }
+/** The colour level of the output each stream's bytes go to. */
+function streamLevels(io: Io, options: FollowSettings): Record<StreamName, ColorLevel> {
+  const merge = options.merge || options.json;
+  const levelOf = (output: Output) => decideColorLevel({ flag: options.color, env: io.env, isTTY: output.isTTY === true });
+  return { stdout: levelOf(outputFor(io, 'stdout', merge)), stderr: levelOf(outputFor(io, 'stderr', merge)) };
 }
 
 /** Follows an execution to its end and returns the exit status; prints resume offsets when it cannot finish. */
-export async function runFollow(io: Io, settings: ResolvedSettings, target: FollowTarget, options: FollowSettings): Promise<number> {
+export async function runFollow(
+  io: Io,
+  settings: ResolvedSettings,
+  target: FollowTarget,
+  options: FollowSettings,
+  extras: FollowExtras = {},
+): Promise<number> {
   const progress = createProgress(options.startOffsets);
   const timeout = new AbortController();
   const timer =
@@ -66,10 +56,98 @@ export async function runFollow(io: Io, settings: ResolvedSettings, target: Foll
       ? undefined
       : setTimeout(() => timeout.abort(new TailError('timeout', `stopped after --timeout ${formatDuration(options.timeoutMs ?? 0)}`)), options.timeoutMs);
   const signal = AbortSignal.any([io.signal, timeout.signal]);
+
   const terminal = io.stderr.isTTY === true;
-  const say = (line: string) => io.stderr.write(`runloop-tail: ${line}\n`);
-  const sink = createRawSink(io, options.merge);
-  const resumeHint = () => say(`resume with: ${resumeCommand(target, progress.positions, options.streams)}`);
+  const noteLevel = decideColorLevel({ flag: options.color, env: io.env, isTTY: terminal });
+  const spinner = await createSpinner(io.stderr, io.env, noteLevel > 0);
+  // Our notes and the spinner never land inside a log line: on a terminal, whichever output wrote
+  // last decides; in a pipe, only what went to stderr (a note after a partial line starts a new one).
+  let terminalAtLineStart = true;
+  let stderrAtLineStart = true;
+  const atLineStart = () => (terminal ? terminalAtLineStart : stderrAtLineStart);
+  let sawData = false;
+  const beforeWrite = (output: Output, data: string | Buffer) => {
+    spinner.stop();
+    if (data.length === 0) return;
+    const endsLine = (typeof data === 'string' ? data.charCodeAt(data.length - 1) : data[data.length - 1]) === 0x0a;
+    if (output.isTTY === true) terminalAtLineStart = endsLine;
+    if (output === io.stderr) stderrAtLineStart = endsLine;
+  };
+  const say = (line: string) => {
+    spinner.stop();
+    const text = `runloop-tail: ${line}`;
+    io.stderr.write(`${atLineStart() ? '' : '\n'}${terminal ? chalkFor(noteLevel).dim(text) : text}\n`);
+    terminalAtLineStart = terminal ? true : terminalAtLineStart;
+    stderrAtLineStart = true;
+  };
+  const spin = (text: string) => {
+    if (atLineStart()) spinner.start(text);
+  };
+
+  const levels = streamLevels(io, options);
+  const sink: OutputSink =
+    options.json || options.prefix || options.timestamps
+      ? createLineSink(io, {
+          mode: options.json ? 'json' : 'decorated',
+          prefix: options.prefix,
+          timestamps: options.timestamps,
+          merge: options.merge,
+          raw: options.raw,
+          levels,
+          now: () => new Date(),
+          beforeWrite,
+        })
+      : io.stdout.isTTY === true || io.stderr.isTTY === true
+        ? createTerminalSink(io, { merge: options.merge, raw: options.raw, levels, beforeWrite })
+        : createRawSink(io, options.merge, beforeWrite);
+
+  const onEvent = (event: FollowEvent) => {
+    switch (event.type) {
+      case 'connecting':
+        if (!sawData && event.attempt === 0) spin(connectingNote(target));
+        return;
+      case 'data':
+        sawData = true;
+        spinner.stop();
+        return;
+      case 'waiting':
+        if (options.verbose) say(waitingNote(event.status));
+        spin(waitingNote(event.status));
+        return;
+      case 'retrying': {
+        if (!terminal && !options.verbose) return;
+        const note =
+          event.stream === 'status'
+            ? `status: ${event.reason}; retrying in ${formatDuration(event.delayMs)} (attempt ${event.attempt})`
+            : reconnectNote(event.stream, event.offset, event.attempt, { delayMs: event.delayMs, reason: event.reason });
+        say(note);
+        spin(event.stream === 'status' ? 'checking the execution status' : `${event.stream}: reconnecting from byte ${event.offset}`);
+        return;
+      }
+      case 'gap':
+        // Always, even in a pipe: it means the output is incomplete.
+        say(gapNote(event.stream, event.offset, event.length));
+        return;
+      case 'resent':
+        if (options.verbose) say(`${event.stream}: skipped ${event.bytes} bytes the service sent again`);
+        return;
+      case 'drained':
+        if (options.verbose) say(`${event.stream}: complete at byte ${event.offset}`);
+        return;
+      case 'completed':
+        if (options.verbose) say(`the command exited with status ${event.exitStatus ?? 'unknown'}`);
+        return;
+    }
+  };
+
+  const resume = () =>
+    resumeCommand({
+      devboxId: target.devboxId,
+      executionId: target.executionId,
+      stdoutOffset: progress.positions.stdout,
+      stderrOffset: progress.positions.stderr,
+      extraArgs: options.streams.length === 1 ? [options.streams[0] === 'stdout' ? '--stdout-only' : '--stderr-only'] : [],
+    });
 
   try {
     const result = await followExecution(
@@ -83,14 +161,12 @@ export async function runFollow(io: Io, settings: ResolvedSettings, target: Foll
         idleTimeoutMs: options.idleTimeoutMs,
         signal,
         sink,
-        onEvent: (event) => {
-          // In a pipe only what means the output is incomplete; on a terminal or --verbose, more.
-          const note = event.type === 'gap' || terminal || options.verbose ? noteFor(event, options.verbose) : undefined;
-          if (note) say(note);
-        },
+        onEvent,
       },
       progress,
     );
+    spinner.stop();
+    if (options.json && result.exitStatus !== null) io.stdout.write(renderJsonExit(result.exitStatus));
     if (result.missingBytes > 0) {
       say(`the output is incomplete: ${result.missingBytes} bytes were lost; the command exited with status ${result.exitStatus ?? 'unknown'}`);
       return EXIT_FAILURE;
@@ -101,22 +177,26 @@ export async function runFollow(io: Io, settings: ResolvedSettings, target: Foll
     }
     return result.exitStatus >= 0 && result.exitStatus <= 255 ? result.exitStatus : EXIT_FAILURE;
   } catch (error) {
+    // Whatever is held (a partial line) is written, so the offsets below match the output.
+    sink.close();
+    spinner.stop();
     if (io.signal.aborted) {
-      resumeHint();
+      say(extras.onInterrupt ? await extras.onInterrupt() : interruptedNote(resume()));
       return EXIT_INTERRUPTED;
     }
     if (timeout.signal.aborted) {
       say(oneLine(timeout.signal.reason));
-      resumeHint();
+      say(`resume with: ${resume()}`);
       return EXIT_TIMEOUT;
     }
     if (error instanceof TailError) {
       say(oneLine(error));
-      if (error.kind === 'retries-exhausted' || error.kind === 'protocol') resumeHint();
+      if (error.kind === 'retries-exhausted' || error.kind === 'protocol') say(`resume with: ${resume()}`);
       return error.exitStatus;
     }
     throw error;
   } finally {
     clearTimeout(timer);
+    spinner.stop();
   }
 }

@@ -22,12 +22,18 @@ export function whenWritable(output: Output): Promise<void> | undefined {
   return once(output, 'drain').then(() => undefined);
 }
 
-export function createRawSink(outputs: Outputs, merge: boolean): OutputSink {
+/** Called with each piece before it is written (to clear a spinner, to know where lines end). */
+export type BeforeWrite = (output: Output, data: string | Buffer) => void;
+
+export function createRawSink(outputs: Outputs, merge: boolean, beforeWrite: BeforeWrite = () => {}): OutputSink {
   return {
     write: (stream, bytes) => {
-      outputFor(outputs, stream, merge).write(bytes);
+      const output = outputFor(outputs, stream, merge);
+      beforeWrite(output, bytes);
+      output.write(bytes);
     },
     ready: (stream) => whenWritable(outputFor(outputs, stream, merge)),
     end: () => {},
+    close: () => {},
   };
 }

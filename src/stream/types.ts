@@ -9,6 +9,8 @@ export interface OutputSink {
   ready(stream: StreamName): Promise<void> | undefined;
   /** The stream is drained: every byte the execution wrote has been written. */
   end(stream: StreamName): void;
+  /** Stopping early (Ctrl-C, time-out, failure): write whatever is held so it matches the offsets. */
+  close(): void;
 }
 
 /** What a follower reports as it goes, for the spinner, notes and --verbose. */

@@ -3,6 +3,9 @@
  * command that continues with no gap and no repeat, --merge and single-stream modes.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startServer, type RunningServer } from '../../src/emulator/server.js';
 import { baseEnv, collect, runCli, startCli, waitForOutput } from '../helpers/run-cli.js';
 
@@ -23,7 +26,9 @@ const expectedLines = (n: number, prefix: string, suffix = '') =>
 describe('following live output', () => {
   it('writes output while the command is still running, then exits with its status', async () => {
     server.setFaults({ seed: 1 });
-    const view = await server.execute('dbx_local', 'echo first; read never_comes < /dev/null; sleep 1.5; echo second; exit 3');
+    // The command waits for a gate file the test creates once it has seen the first line.
+    const gate = join(mkdtempSync(join(tmpdir(), 'rt-gate-')), 'open');
+    const view = await server.execute('dbx_local', `echo first; while [ ! -e '${gate}' ]; do sleep 0.02; done; echo second; exit 3`);
     const child = startCli(['dbx_local', view.execution_id], { env: env() });
     const done = collect(child, { timeoutMs: 20_000 });
     await waitForOutput(child, 'stdout', (text) => text.includes('first\n'));
@@ -31,6 +36,7 @@ describe('following live output', () => {
       headers: { authorization: `Bearer ${server.apiKey}` },
     }).then((r) => r.json() as Promise<{ status: string }>);
     expect(midway.status).toBe('running');
+    writeFileSync(gate, '');
     const result = await done;
     expect(result.stdout.toString()).toBe('first\nsecond\n');
     expect(result.status).toBe(3);
@@ -100,14 +106,16 @@ describe('stopping early', () => {
     const args = (hint?.[1] ?? '').split(' ').slice(1);
     const resumed = await runCli(args, { env: env(), timeoutMs: 20_000 });
     expect(resumed.status).toBe(0);
+    // The resume offsets say exactly how many bytes of each stream the first run wrote; whatever
+    // follows them on its stderr is our own note (on a line of its own).
+    const offsets = /--stdout-offset (\d+) --stderr-offset (\d+)/.exec(hint?.[1] ?? '');
+    const [stdoutBytes, stderrBytes] = [Number(offsets?.[1]), Number(offsets?.[2])];
+    expect(interrupted.stdout.length).toBe(stdoutBytes);
+    const note = interrupted.stderr.subarray(stderrBytes).toString();
+    expect(note).toMatch(/^\n?runloop-tail: interrupted; resume with: runloop-tail [^\n]*\n$/);
     const stdout = Buffer.concat([interrupted.stdout, resumed.stdout]).toString();
     expect(stdout).toBe(expectedLines(60, 'line', ' é'));
-    // stderr carries the remote stderr plus our own hint line, which we strip.
-    const stderr = Buffer.concat([interrupted.stderr, resumed.stderr])
-      .toString()
-      .split('\n')
-      .filter((line) => !line.startsWith('runloop-tail: '))
-      .join('\n');
+    const stderr = Buffer.concat([interrupted.stderr.subarray(0, stderrBytes), resumed.stderr]).toString();
     expect(stderr).toBe(expectedLines(60, 'err'));
   });
 });
