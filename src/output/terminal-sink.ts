@@ -1,46 +1,66 @@
 /**
- * Plain mode with at least one output on a terminal: a terminal gets decoded, sanitised (unless
- * --raw) and coloured text; an output that is not a terminal still gets the exact bytes.
+ * Plain mode with at least one output on a terminal. A terminal gets decoded, sanitised (unless
+ * --raw) and coloured text, line by line, so the remote's stdout and stderr never splice into each
+ * other's lines on the screen however the service chunked them; an output that is not a terminal
+ * still gets the exact bytes as they arrive.
  */
-import type { Output } from '../io.js';
 import type { ColorLevel } from '../render/color.js';
 import { createTerminalRenderer, type TerminalRenderer } from '../render/terminal-text.js';
 import type { OutputSink, StreamName } from '../stream/types.js';
-import { outputFor, whenWritable, type Outputs } from './raw-sink.js';
+import { createLineBuffer, type LineBuffer } from './line-buffer.js';
+import { outputFor, whenWritable, type BeforeWrite, type Outputs } from './raw-sink.js';
 
 export interface TerminalSinkOptions {
   readonly merge: boolean;
   readonly raw: boolean;
   readonly levels: Readonly<Record<StreamName, ColorLevel>>;
-  /** Called before anything is written (the spinner must be cleared first). */
-  readonly beforeWrite: (output: Output, text: string | Buffer) => void;
+  readonly beforeWrite: BeforeWrite;
+  readonly quietSpellMs?: number;
+}
+
+interface TerminalStream {
+  readonly renderer: TerminalRenderer;
+  readonly lines: LineBuffer;
 }
 
 export function createTerminalSink(outputs: Outputs, options: TerminalSinkOptions): OutputSink {
-  const renderers: Partial<Record<StreamName, TerminalRenderer>> = {};
-  const rendererFor = (stream: StreamName): TerminalRenderer | undefined => {
-    if (outputFor(outputs, stream, options.merge).isTTY !== true) return undefined;
-    renderers[stream] ??= createTerminalRenderer({ stream, level: options.levels[stream], sanitize: !options.raw });
-    return renderers[stream];
-  };
+  const streams: Partial<Record<StreamName, TerminalStream | null>> = {};
   const emit = (stream: StreamName, data: string | Buffer) => {
     if (data.length === 0) return;
     const output = outputFor(outputs, stream, options.merge);
     options.beforeWrite(output, data);
     output.write(data);
   };
+  /** The terminal state of a stream, or null when its output is not a terminal. */
+  const terminalOf = (stream: StreamName): TerminalStream | null => {
+    const known = streams[stream];
+    if (known !== undefined) return known;
+    let state: TerminalStream | null = null;
+    if (outputFor(outputs, stream, options.merge).isTTY === true) {
+      const renderer = createTerminalRenderer({ stream, level: options.levels[stream], sanitize: !options.raw });
+      const lines = createLineBuffer((ready) => emit(stream, ready.map((line) => renderer.push(line.bytes)).join('')), options.quietSpellMs);
+      state = { renderer, lines };
+    }
+    streams[stream] = state;
+    return state;
+  };
+  const finish = (stream: StreamName) => {
+    const state = terminalOf(stream);
+    if (!state) return;
+    state.lines.flush();
+    emit(stream, state.renderer.flush());
+  };
   return {
-    write(stream, bytes) {
-      const renderer = rendererFor(stream);
-      emit(stream, renderer ? renderer.push(bytes) : bytes);
+    write(stream, bytes, offset) {
+      const state = terminalOf(stream);
+      if (state) state.lines.push(bytes, offset);
+      else emit(stream, bytes);
     },
+    connected: (stream, connected) => terminalOf(stream)?.lines.connected(connected),
     ready: (stream) => whenWritable(outputFor(outputs, stream, options.merge)),
-    end(stream) {
-      const renderer = rendererFor(stream);
-      if (renderer) emit(stream, renderer.flush());
-    },
+    end: finish,
     close() {
-      for (const stream of Object.keys(renderers) as StreamName[]) emit(stream, renderers[stream]?.flush() ?? '');
+      for (const stream of Object.keys(streams) as StreamName[]) finish(stream);
     },
   };
 }

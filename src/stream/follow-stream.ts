@@ -66,11 +66,18 @@ export async function followStream(options: StreamFollowOptions): Promise<void> 
     };
     armIdle();
     let sawData = false;
+    let responded = false;
     const outcome: ConnectionOutcome = await openConnection({
       url: streamUrl(options.target, options.devboxId, options.executionId, stream, before),
       apiKey: options.target.apiKey,
       signal: AbortSignal.any([signal, idle.signal]),
-      onActivity: armIdle,
+      onActivity: () => {
+        armIdle();
+        if (!responded) {
+          responded = true;
+          sink.connected?.(stream, true);
+        }
+      },
       ready: () => sink.ready(stream),
       onChunk: (chunk) => {
         if (!sawData) {
@@ -82,6 +89,7 @@ export async function followStream(options: StreamFollowOptions): Promise<void> 
     }).finally(() => clearTimeout(idleTimer));
     if (signal.aborted) throw signal.reason;
     if (outcome.kind === 'ended') apply(endConnection(cursor));
+    sink.connected?.(stream, false);
 
     const progressed = cursor.position > before;
     const healthy = progressed || options.now() - startedAt >= HEALTHY_CONNECTION_MS;
@@ -140,7 +148,7 @@ export async function followStream(options: StreamFollowOptions): Promise<void> 
         continue;
       }
       case 'cut':
-        await retry(`connection cut: ${outcome.message}`);
+        await retry(outcome.message === 'aborted' ? 'connection cut mid-stream' : `connection cut: ${outcome.message}`);
         continue;
       case 'network':
         await retry(outcome.message);

@@ -11,6 +11,12 @@ export interface OutputSink {
   end(stream: StreamName): void;
   /** Stopping early (Ctrl-C, time-out, failure): write whatever is held so it matches the offsets. */
   close(): void;
+  /**
+   * Whether the stream is connected (`true` once a response arrives, `false` when a connection
+   * ends before the stream is drained). A line sink waits for a partial line's newline only while
+   * connected: a pause caused by a reconnect is not the remote command being quiet.
+   */
+  connected?(stream: StreamName, connected: boolean): void;
 }
 
 /** What a follower reports as it goes, for the spinner, notes and --verbose. */

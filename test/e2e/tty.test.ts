@@ -1,0 +1,203 @@
+/**
+ * What a person sees on a terminal and what a tool sees in a pipe: colour and safe escapes on a
+ * pseudo-terminal, the spinner gone once output flows, nothing added in a pipe, --json and --prefix
+ * rebuilding the streams under faults, and Ctrl-C on a terminal.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startServer, type RunningServer } from '../../src/emulator/server.js';
+import { baseEnv, runCli } from '../helpers/run-cli.js';
+import { scenario, writeScenarioScript } from '../helpers/scenario.js';
+import { Screen, cliCommand, runOnPty } from '../helpers/tty.js';
+
+let server: RunningServer;
+let dir: string;
+
+beforeAll(async () => {
+  server = await startServer({ port: 0, env: baseEnv() });
+  dir = mkdtempSync(join(tmpdir(), 'rt-tty-'));
+});
+afterAll(async () => {
+  await server?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const env = (extra: Record<string, string> = {}) =>
+  baseEnv({ RUNLOOP_API_KEY: server.apiKey, RUNLOOP_BASE_URL: server.url, TERM: 'xterm-256color', ...extra });
+
+const HOSTILE = String.raw`printf 'title\033]0;pwned\007 clip\033]52;c;aGk=\007 query\033[6n apc\033_x\033\\ \033[31mred\033[0m\n'`;
+const SPINNER = /[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]/;
+
+async function until<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe('on a terminal', () => {
+  it('colours stderr, keeps the remote colours, neutralises takeover sequences', async () => {
+    const view = await server.execute('dbx_local', `${HOSTILE}; echo problem >&2; exit 3`);
+    const result = await runOnPty(cliCommand(['dbx_local', view.execution_id], env()));
+    const text = result.output.toString('utf8');
+    expect(result.status).toBe(3);
+    expect(text).toContain('\x1b[31mred\x1b[0m'); // the remote's colour passes
+    expect(text).toMatch(/\x1b\[31mproblem\x1b\[39m/); // our stderr colour
+    expect(text).not.toContain('\x1b]0;'); // no title
+    expect(text).not.toContain('\x1b]52;'); // no clipboard write
+    expect(text).not.toContain('\x1b[6n'); // no cursor query
+    expect(text).not.toContain('\x1b_'); // no APC
+    expect(text).toContain('^[]0;pwned'); // shown, inert
+    expect(text).toContain('^[]52;c;aGk=');
+  });
+
+  it('--raw passes everything through', async () => {
+    const view = await server.execute('dbx_local', HOSTILE);
+    const result = await runOnPty(cliCommand(['dbx_local', view.execution_id, '--raw'], env()));
+    expect(result.output.toString('utf8')).toContain('\x1b]0;pwned\x07');
+  });
+
+  it('--color never and NO_COLOR add no colour of ours', async () => {
+    const view = await server.execute('dbx_local', 'echo problem >&2');
+    for (const [args, extra] of [
+      [['--color', 'never'], {}],
+      [[], { NO_COLOR: '1' }],
+    ] as const) {
+      const result = await runOnPty(cliCommand(['dbx_local', view.execution_id, ...args], env(extra)));
+      expect(result.output.toString('utf8')).not.toContain('\x1b[31m');
+      expect(result.output.toString('utf8')).toContain('problem');
+    }
+  });
+
+  it('clears the spinner once output flows: the screen shows only the log and the prompt line', async () => {
+    const screen = new Screen();
+    try {
+      const view = await server.execute('dbx_local', 'sleep 0.5; echo one; echo two >&2; sleep 0.3; echo three');
+      await screen.start(cliCommand(['dbx_local', view.execution_id], env()));
+      await screen.ended();
+      const lines = (await screen.capture()).split('\n').filter((line) => line.trim() !== '');
+      expect(lines).toEqual(['one', 'two', 'three', '__status=0']);
+    } finally {
+      await screen.close();
+    }
+  });
+
+  it('Ctrl-C: spinner cleared, cursor shown, the resume command printed, exit 130', async () => {
+    const screen = new Screen();
+    try {
+      const view = await server.execute('dbx_local', 'echo started; sleep 30');
+      await screen.start(cliCommand(['dbx_local', view.execution_id], env()));
+      await until(async () => ((await screen.capture()).includes('started') ? true : undefined), 'the first line on screen');
+      await screen.keys('C-c');
+      await screen.ended();
+      const screenText = await screen.capture();
+      expect(screenText).toContain(`runloop-tail: interrupted; resume with: runloop-tail dbx_local ${view.execution_id} --stdout-offset 8 --stderr-offset 0`);
+      expect(screenText).toContain('__status=130');
+      expect(screenText).not.toMatch(SPINNER);
+      expect((await screen.tmux('display', '-p', '#{cursor_flag}')).trim()).toBe('1');
+    } finally {
+      await screen.close();
+    }
+  });
+
+  it('shows no spinner when CI is set', async () => {
+    const view = await server.execute('dbx_local', 'sleep 0.4; echo late');
+    const result = await runOnPty(cliCommand(['dbx_local', view.execution_id], env({ CI: 'true' })));
+    expect(result.output.toString('utf8')).not.toMatch(SPINNER);
+    expect(result.output.toString('utf8')).toContain('late');
+  });
+
+  it('shows a spinner while waiting for the first bytes, and a reconnect note', async () => {
+    server.setFaults({ seed: 5, cutAfterBytes: 100, chunkSize: 8 });
+    try {
+      const view = await server.execute('dbx_local', 'sleep 0.6; i=0; while [ $i -lt 6 ]; do echo "row $i"; i=$((i+1)); done');
+      const result = await runOnPty(cliCommand(['dbx_local', view.execution_id, '--stdout-only'], env()));
+      const text = result.output.toString('utf8');
+      expect(text).toMatch(SPINNER);
+      expect(text).toMatch(/runloop-tail: stdout: reconnecting from byte \d+, attempt 1/);
+      expect(result.status).toBe(0);
+    } finally {
+      server.setFaults({ cutAfterBytes: 0, chunkSize: 32768 });
+    }
+  });
+});
+
+describe('in a pipe', () => {
+  it('adds no colour, no spinner and changes no byte', async () => {
+    const view = await server.execute('dbx_local', `${HOSTILE}; ${HOSTILE} >&2`);
+    const result = await runCli(['dbx_local', view.execution_id, '--color', 'auto'], { env: env({ FORCE_COLOR: '' }) });
+    const expected = await server.readOutput(view.execution_id, 'stdout');
+    expect(result.stdout.equals(expected)).toBe(true);
+    expect(result.stderr.equals(await server.readOutput(view.execution_id, 'stderr'))).toBe(true);
+    expect(result.stderr.toString()).not.toMatch(SPINNER);
+  });
+});
+
+describe('line modes rebuild the streams under faults', () => {
+  it.each([2001, 2002, 2003, 2004])('--json, seed %i', async (seed) => {
+    const s = scenario(seed, { maxLine: 5000 });
+    server.setFaults(s.faults);
+    const view = await server.execute('dbx_local', writeScenarioScript(dir, s));
+    const result = await runCli(['dbx_local', view.execution_id, '--json', '--max-retries', '50'], { env: env(), timeoutMs: 45_000 });
+    server.setFaults({ cutProbability: 0, errorProbability: 0, resendProbability: 0, stallProbability: 0 });
+    expect(result.stderr.toString()).toBe('');
+    const records = result.stdout
+      .toString('utf8')
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { stream?: string; text?: string; offset?: number; bytes_base64?: string; event?: string; exit_status?: number });
+    const rebuilt = { stdout: [] as Buffer[], stderr: [] as Buffer[] };
+    const next = { stdout: 0, stderr: 0 };
+    for (const record of records.slice(0, -1)) {
+      const stream = record.stream as 'stdout' | 'stderr';
+      const bytes = record.bytes_base64 ? Buffer.from(record.bytes_base64, 'base64') : Buffer.from(record.text ?? '', 'utf8');
+      expect(record.offset).toBe(next[stream]);
+      next[stream] += bytes.length;
+      rebuilt[stream].push(bytes);
+    }
+    expect(Buffer.concat(rebuilt.stdout).equals(s.expected.stdout)).toBe(true);
+    expect(Buffer.concat(rebuilt.stderr).equals(s.expected.stderr)).toBe(true);
+    expect(records.at(-1)).toEqual({ event: 'exit', exit_status: s.exitStatus });
+    expect(result.status).toBe(s.exitStatus);
+  });
+
+  it('--prefix labels every line and never splices the streams', async () => {
+    server.setFaults({ seed: 11, chunkSize: [1, 7], cutProbability: 0.05 });
+    const view = await server.execute(
+      'dbx_local',
+      'i=0; while [ $i -lt 50 ]; do echo "out line $i with é"; echo "err line $i" >&2; i=$((i+1)); done',
+    );
+    const result = await runCli(['dbx_local', view.execution_id, '--prefix', '--merge', '--max-retries', '50'], { env: env() });
+    server.setFaults({ chunkSize: 32768, cutProbability: 0 });
+    const lines = result.stdout.toString('utf8').trimEnd().split('\n');
+    expect(lines).toHaveLength(100);
+    const out = lines.filter((line) => line.startsWith('stdout | ')).map((line) => line.slice(9));
+    const err = lines.filter((line) => line.startsWith('stderr | ')).map((line) => line.slice(9));
+    expect(out).toEqual(Array.from({ length: 50 }, (_, i) => `out line ${i} with é`));
+    expect(err).toEqual(Array.from({ length: 50 }, (_, i) => `err line ${i}`));
+  });
+
+  it('--timestamps puts an ISO 8601 time before each line', async () => {
+    const view = await server.execute('dbx_local', 'echo a; echo b');
+    const result = await runCli(['dbx_local', view.execution_id, '--timestamps'], { env: env() });
+    expect(result.stdout.toString()).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z a\n\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z b\n$/);
+  });
+
+  it('a partial line is shown after a quiet spell, before its newline arrives', async () => {
+    const gate = join(dir, 'gate-partial');
+    const view = await server.execute('dbx_local', `printf 'waiting...'; while [ ! -e '${gate}' ]; do sleep 0.02; done; echo ' done'`);
+    const { startCli, collect, waitForOutput } = await import('../helpers/run-cli.js');
+    const child = startCli(['dbx_local', view.execution_id, '--prefix'], { env: env() });
+    const done = collect(child, { timeoutMs: 20_000 });
+    await waitForOutput(child, 'stdout', (text) => text.includes('stdout | waiting...\n'));
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(gate, '');
+    const result = await done;
+    expect(result.stdout.toString()).toBe('stdout | waiting...\nstdout |  done\n');
+  });
+});
