@@ -34,6 +34,22 @@ export function buildProgram(context: CommandContext): Command {
   registerServe(program, context);
   registerDemo(program, context);
   for (const command of program.commands) command.exitOverride().configureOutput(program.configureOutput());
+  program.addHelpText(
+    'after',
+    `
+Following is the default command: 'runloop-tail <devbox-id> <execution-id>' is 'runloop-tail tail …'.
+Options of a follow: runloop-tail tail --help
+
+Examples:
+  runloop-tail demo                                  try it on an embedded local server
+  runloop-tail dbx_123 exn_456                       follow an execution
+  runloop-tail dbx_123 exn_456 | grep ERROR          remote stdout only, byte for byte
+  runloop-tail exec dbx_123 -- make test             start a command and follow it
+  runloop-tail config set api-key                    store the API key (prompted, not echoed)
+
+Exit status: the remote command's; 2 bad usage or no API key; 124 --timeout; 130 Ctrl-C;
+255 could not finish (key rejected, not found, retries exhausted).`,
+  );
   return program;
 }
 

@@ -186,7 +186,7 @@ async function serve(flags: ServeFlags, context: CommandContext): Promise<void> 
 export function registerServe(program: Command, context: CommandContext): void {
   program
     .command('serve')
-    .description('Run a local Runloop-compatible API (for tests, demos and trying runloop-tail without an account)')
+    .description('run a local Runloop-compatible API (for tests, demos and trying runloop-tail without an account)')
     .option('--port <n>', 'port to listen on; 0 picks a free one', '0')
     .option('--host <host>', 'address to bind (other machines can reach anything but loopback)', '127.0.0.1')
     .option('--api-key <key>', 'bearer key clients must send (default: RUNLOOP_API_KEY, else a generated one)')
