@@ -7,6 +7,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, type RunningServer } from '../../src/emulator/server.js';
+import { startFakeApi } from '../helpers/fake-api.js';
 import { baseEnv, collect, runCli, startCli, waitForOutput } from '../helpers/run-cli.js';
 
 let server: RunningServer;
@@ -51,6 +52,22 @@ describe('following live output', () => {
     expect(result.stdout.toString()).toBe(Array.from({ length: 40 }, (_, i) => `row ${i}\n`).join(''));
     expect(result.status).toBe(0);
     expect(server.connections() - before).toBeGreaterThan(2);
+  });
+});
+
+describe('a queued execution', () => {
+  it('is waited for (long-poll renewed after its 408), then followed to its exit status', async () => {
+    const fake = await startFakeApi('rk_queued_key_0000000000');
+    try {
+      const result = await runCli(['queued', 'exn_1', '--verbose'], {
+        env: baseEnv({ RUNLOOP_API_KEY: 'rk_queued_key_0000000000', RUNLOOP_BASE_URL: fake.url }),
+      });
+      expect(result.stdout.toString()).toBe('ran\n');
+      expect(result.status).toBe(5);
+      expect(result.stderr.toString()).toContain('runloop-tail: execution is queued, waiting for it to start');
+    } finally {
+      await fake.close();
+    }
   });
 });
 

@@ -48,6 +48,10 @@ export const fakeScenarios = Object.keys(streams);
 
 export async function startFakeApi(apiKey: string): Promise<FakeApi> {
   let requests = 0;
+  // The 'queued' devbox: queued at first, one wait_for_status hold runs out (408), then it runs
+  // and completes with status 5 once its output was streamed.
+  let queuedWaits = 0;
+  let queuedStreamed = false;
   const server = createServer((req, res) => {
     requests++;
     if (req.headers.authorization !== `Bearer ${apiKey}`) return json(res, 401, { message: 'bad key' });
@@ -55,6 +59,17 @@ export async function startFakeApi(apiKey: string): Promise<FakeApi> {
     const match = /^\/v1\/devboxes\/([^/]+)\/executions\/([^/]+)(\/.*)?$/.exec(url.pathname);
     if (!match) return json(res, 404, { message: 'no route' });
     const [, devbox = '', execution = '', rest] = match;
+    if (devbox === 'queued') {
+      const view = (status: string, exit: number | null) => json(res, 200, { devbox_id: devbox, execution_id: execution, status, exit_status: exit });
+      if (rest === undefined) return queuedStreamed ? view('completed', 5) : view(queuedWaits < 2 ? 'queued' : 'running', null);
+      if (rest === '/wait_for_status') return ++queuedWaits < 2 ? json(res, 408, { message: 'still waiting' }) : view('running', null);
+      if (rest === '/stream_stdout_updates') {
+        if (queuedWaits < 2) return json(res, 500, { message: 'streamed before it started' });
+        queuedStreamed = true;
+        return sse(res, Number(url.searchParams.get('offset')) === 0 ? ['{"output": "ran\\n", "offset": 4}'] : []);
+      }
+      return sse(res, []);
+    }
     if (rest === undefined) {
       return json(res, 200, { devbox_id: devbox, execution_id: execution, status: 'completed', exit_status: 0 });
     }
