@@ -6,7 +6,7 @@
  */
 import { Command } from 'commander';
 import type { CommandContext } from './context.js';
-import { parseFollowOptions } from './follow-options.js';
+import { parseFollowOptions, type RawFollowOptions } from './follow-options.js';
 import { runFollow } from './follow-run.js';
 
 /** The demo's remote command: about three seconds of output on both streams. */
@@ -26,14 +26,8 @@ export const DEMO_SCRIPT = [
 /** Body bytes after which the first stdout connection is cut (about halfway through the output). */
 const CUT_AFTER_BYTES = 700;
 
-interface DemoFlags {
-  color?: string;
-  prefix?: boolean;
-  timestamps?: boolean;
-  json?: boolean;
-  raw?: boolean;
-  verbose?: boolean;
-}
+/** The view options of a follow are the demo's only options. */
+type DemoFlags = Pick<RawFollowOptions, 'color' | 'prefix' | 'timestamps' | 'json' | 'raw' | 'verbose'>;
 
 export function registerDemo(program: Command, context: CommandContext): void {
   program
