@@ -130,15 +130,18 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const sockets = new Set<Socket>();
   const server = createServer((request: IncomingMessage, response: ServerResponse) => {
     const started = Date.now();
+    const handled = handleRequest(request, response, state, apiKey);
     if (options.log !== undefined) {
       const log = options.log;
-      response.once('close', () => {
+      // A stream's outcome is noted when its handler returns, which may be after the response
+      // closed (a cut, a client gone): log once both happened.
+      const closed = new Promise<number>((resolve) => response.once('close', () => resolve(Date.now())));
+      void Promise.all([closed, handled]).then(([closedAt]) => {
         const extra = notes.get(response)?.join(', ');
         const status = response.headersSent ? response.statusCode : 0;
-        log(`${request.method ?? '?'} ${request.url ?? '?'} ${status} ${Date.now() - started}ms${extra ? ` (${extra})` : ''}`);
+        log(`${request.method ?? '?'} ${request.url ?? '?'} ${status} ${closedAt - started}ms${extra ? ` (${extra})` : ''}`);
       });
     }
-    void handleRequest(request, response, state, apiKey);
   });
   server.on('connection', (socket) => {
     sockets.add(socket);
