@@ -106,3 +106,75 @@ export function writeScenarioScript(dir: string, s: Scenario): string {
   );
   return `'${process.execPath}' '${path}'`;
 }
+
+/** A soak scenario: a base scenario with more ways to misbehave, and how to run the follower. */
+export interface SoakScenario extends Scenario {
+  /** Extra arguments for the CLI after `--max-retries 50`. */
+  readonly cliArgs: readonly string[];
+  /** Start the follower only once the execution has completed (else while it runs). */
+  readonly afterCompletion: boolean;
+}
+
+/**
+ * The soak's scenario for a seed. The base scenario is drawn first, unchanged; the extras come from
+ * a second generator, so `scenario(seed)` (tail-exact) and `soakScenario(seed)` agree on the base.
+ * Extras: slow or bursty output, a large output, an empty stream, any exit status 0-255, connections
+ * cut after a byte budget, server idle time-outs (clean ends while the command runs), keep-alive
+ * comments, more error statuses, a client idle time-out, and following a completed execution.
+ * Gaps are left out: they make the output incomplete by design (the bad-input tests cover them).
+ */
+export function soakScenario(seed: number): SoakScenario {
+  const base = scenario(seed);
+  const random = prng(seed ^ 0x50a1c0de);
+  let pieces = [...base.pieces];
+  const pace = random();
+  if (pace < 0.15) {
+    // Slow output: some pieces wait up to 150 ms (about 2 s in all at most).
+    let budget = 2000;
+    pieces = pieces.map((piece) => {
+      const pauseMs = random() < 0.2 ? Math.min(budget, Math.floor(random() * 150)) : piece.pauseMs;
+      budget -= pauseMs;
+      return { ...piece, pauseMs: Math.max(0, pauseMs) };
+    });
+  } else if (pace < 0.3) {
+    pieces = pieces.map((piece) => ({ ...piece, pauseMs: 0 })); // one burst
+  }
+  const shape = random();
+  if (shape < 0.05) pieces = pieces.filter((piece) => piece.stream === 'stdout'); // no stderr at all
+  else if (shape < 0.08) pieces = []; // no output at all
+  else if (shape < 0.13) {
+    // A large output: 1-3 MB of multi-byte text in long lines, on either stream.
+    const stream = random() < 0.5 ? 'stdout' : 'stderr';
+    const lines: string[] = [];
+    const target = (1 + Math.floor(random() * 3)) * 1024 * 1024;
+    for (let size = 0; size < target; ) {
+      const line = `${lines.length} ${text(random, 200 + Math.floor(random() * 4000))}\n`;
+      lines.push(line);
+      size += Buffer.byteLength(line);
+    }
+    pieces.splice(Math.floor(random() * (pieces.length + 1)), 0, { stream, bytes: Buffer.from(lines.join(''), 'utf8'), pauseMs: 0 });
+  }
+  const exitStatus = random() < 0.3 ? Math.floor(random() * 256) : base.exitStatus;
+  const faults: FaultOptions = { ...base.faults };
+  if (random() < 0.2) faults.cutAfterBytes = 16_384 + Math.floor(random() * 200_000);
+  if (random() < 0.15) faults.idleTimeoutMs = 30 + Math.floor(random() * 300);
+  if (random() < 0.15) faults.keepAliveMs = 10 + Math.floor(random() * 50);
+  if (random() < 0.2) faults.errorStatuses = [408, 429, 500, 502, 503, 504];
+  if (random() < 0.05) {
+    // A real Retry-After, but rarely: each one costs a second.
+    faults.retryAfterSeconds = 1;
+    faults.errorProbability = Math.min(faults.errorProbability ?? 0, 0.05);
+  }
+  const cliArgs = random() < 0.15 ? ['--idle-timeout', `${(0.2 + random() * 0.8).toFixed(1)}s`] : [];
+  const afterCompletion = random() < 0.15;
+  const join = (stream: 'stdout' | 'stderr') => Buffer.concat(pieces.filter((p) => p.stream === stream).map((p) => p.bytes));
+  return {
+    seed,
+    pieces,
+    exitStatus,
+    faults,
+    expected: { stdout: join('stdout'), stderr: join('stderr') },
+    cliArgs,
+    afterCompletion,
+  };
+}
