@@ -85,24 +85,40 @@ export async function main(): Promise<void> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  // A reader that goes away (`| head`) is not an error of ours: stop quietly.
-  for (const out of [process.stdout, process.stderr]) {
-    out.on('error', (error: NodeJS.ErrnoException) => {
-      if (error.code === 'EPIPE') process.exit(0);
-      throw error;
-    });
-  }
+  // The standard streams are created on first use: building one costs start-up time (stdin on a
+  // pipe or file loads the stream classes), and --help / --version need stdout only.
+  const opened = new Set<NodeJS.WriteStream>();
+  const output = (stream: () => NodeJS.WriteStream) => () => {
+    const out = stream();
+    if (!opened.has(out)) {
+      opened.add(out);
+      // A reader that goes away (`| head`) is not an error of ours: stop quietly.
+      out.on('error', (error: NodeJS.ErrnoException) => {
+        if (error.code === 'EPIPE') process.exit(0);
+        throw error;
+      });
+    }
+    return out;
+  };
+  const stdout = output(() => process.stdout);
+  const stderr = output(() => process.stderr);
   const io: Io = {
-    stdout: process.stdout,
-    stderr: process.stderr,
-    stdin: process.stdin,
+    get stdout() {
+      return stdout();
+    },
+    get stderr() {
+      return stderr();
+    },
+    get stdin() {
+      return process.stdin;
+    },
     env: process.env,
     signal: controller.signal,
     interruptedBy: () => interruptedBy,
   };
   const status = await runCli(process.argv.slice(2), io);
   // Let buffered output reach its reader before leaving.
-  await Promise.all([flush(process.stdout), flush(process.stderr)]);
+  await Promise.all([...opened].map(flush));
   process.exit(status);
 }
 

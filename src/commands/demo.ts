@@ -7,7 +7,6 @@
 import { Command } from 'commander';
 import type { CommandContext } from './context.js';
 import { parseFollowOptions, type RawFollowOptions } from './follow-options.js';
-import { runFollow } from './follow-run.js';
 
 /** The demo's remote command: about three seconds of output on both streams. */
 export const DEMO_SCRIPT = [
@@ -42,7 +41,8 @@ export function registerDemo(program: Command, context: CommandContext): void {
     .action(async (flags: DemoFlags) => {
       const { io } = context;
       const options = parseFollowOptions({ ...flags, maxRetries: '20', idleTimeout: '10' });
-      const { startServer } = await import('../emulator/server.js');
+      // Loaded here so other commands (and --help) do not pay for the emulator and the follower.
+      const [{ startServer }, { runFollow }] = await Promise.all([import('../emulator/server.js'), import('./follow-run.js')]);
       let cut = false;
       const server = await startServer({
         port: 0,

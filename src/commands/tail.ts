@@ -2,7 +2,6 @@ import { Command } from 'commander';
 import { validateId } from '../api/ids.js';
 import type { CommandContext } from './context.js';
 import { addFollowOptions, parseFollowOptions, type RawFollowOptions } from './follow-options.js';
-import { runFollow, settingsFor } from './follow-run.js';
 
 /** Adds the default command: follow one execution. */
 export function registerTail(program: Command, context: CommandContext): void {
@@ -13,6 +12,8 @@ export function registerTail(program: Command, context: CommandContext): void {
   addFollowOptions(command).action(async (devboxId: string, executionId: string, raw: RawFollowOptions) => {
     const options = parseFollowOptions(raw);
     const target = { devboxId: validateId('devbox id', devboxId), executionId: validateId('execution id', executionId) };
+    // Loaded here, not at the top: --help and --version should not pay for the follower (chalk, eventsource, http).
+    const { runFollow, settingsFor } = await import('./follow-run.js');
     const settings = await settingsFor(context.io, options);
     context.finish(await runFollow(context.io, settings, target, options));
   });
