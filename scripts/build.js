@@ -1,20 +1,116 @@
-// Bundles the CLI into dist/ with esbuild. Dependencies stay external (node_modules) and the
-// commands that need heavy ones (ora, conf, eventsource) load them lazily, split into chunks.
+// Bundles the CLI into dist/ with esbuild, dependencies included, so the installed package resolves
+// nothing in node_modules and needs no dependencies at all:
+//   dist/cli.js       what --help and --version need: commander and the option definitions
+//   dist/chunks/*.js  loaded with import() by the command that needs them: the follower (chalk,
+//                     eventsource, HTTP), ora, conf, the emulator
+//   dist/THIRD-PARTY-LICENSES.txt  the licences of the bundled packages
+// scripts/build-binary.js reuses `bundleOptions` for the single executable.
 import { build } from 'esbuild';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+export const root = fileURLToPath(new URL('..', import.meta.url));
+const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
+const outdir = path.join(root, 'dist');
 
-await build({
-  entryPoints: ['src/cli.ts'],
-  outdir: 'dist',
+/** Packages the code imports with import() only: their chunk is named after them (dist/chunks/conf-….js). */
+const LAZY_PACKAGES = ['conf', 'ora'];
+
+/** Gives a package loaded with import() a chunk named after it, instead of after its index file's folder. */
+const nameLazyPackages = {
+  name: 'name-lazy-packages',
+  setup(builder) {
+    const filter = new RegExp(`^(${LAZY_PACKAGES.join('|')})$`);
+    builder.onResolve({ filter }, (args) =>
+      args.kind === 'dynamic-import' ? { path: args.path, namespace: 'lazy-package' } : undefined,
+    );
+    builder.onLoad({ filter: /.*/, namespace: 'lazy-package' }, (args) => ({
+      contents: `export { default } from '${args.path}';`,
+      resolveDir: root,
+      loader: 'js',
+    }));
+  },
+};
+
+/**
+ * commander requires node:child_process at the top for git-style executable subcommands, which
+ * runloop-tail does not use; loading it costs a few ms on every start. Load it on first use instead.
+ */
+const lazyChildProcessInCommander = {
+  name: 'lazy-child-process-in-commander',
+  setup(builder) {
+    builder.onLoad({ filter: /[\\/]commander[\\/]lib[\\/]command\.js$/ }, (args) => {
+      const source = readFileSync(args.path, 'utf8');
+      const eager = "const childProcess = require('node:child_process');";
+      if (!source.includes(eager)) {
+        throw new Error(`${args.path}: "${eager}" not found; update lazyChildProcessInCommander in scripts/build.js`);
+      }
+      const lazy = "const childProcess = { spawn: (...args) => require('node:child_process').spawn(...args) };";
+      return { contents: source.replace(eager, lazy), loader: 'js' };
+    });
+  },
+};
+
+/** esbuild options shared by the npm build and the single executable. */
+export const bundleOptions = {
+  absWorkingDir: root,
   bundle: true,
-  splitting: true,
-  format: 'esm',
   platform: 'node',
   target: 'node20',
-  packages: 'external',
+  // Less to parse at start-up; names stay, so stack traces stay readable.
+  minifyWhitespace: true,
+  minifySyntax: true,
   sourcemap: false,
+  legalComments: 'none',
   define: { __VERSION__: JSON.stringify(pkg.version) },
+  plugins: [nameLazyPackages, lazyChildProcessInCommander],
+  metafile: true,
   logLevel: 'warning',
-});
+};
+
+/** Writes the licence of every bundled package (from an esbuild metafile) to `file`. */
+export function writeThirdPartyLicenses(metafile, file) {
+  const packages = new Map();
+  for (const input of Object.keys(metafile.inputs)) {
+    const match = /(?:^|\/)node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input);
+    if (match) packages.set(match[1], path.join(root, input.slice(0, match.index + match[0].length)));
+  }
+  const sections = [...packages.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([name, dir]) => {
+      const manifest = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8'));
+      const licenseFile = readdirSync(dir).find((entry) => /^(licen[cs]e|copying)(\.|$)/i.test(entry));
+      const text = licenseFile ? readFileSync(path.join(dir, licenseFile), 'utf8').trim() : `License: ${manifest.license ?? 'see the package'}`;
+      return `${name}@${manifest.version} (${manifest.license ?? 'unknown'})\n\n${text}\n`;
+    });
+  writeFileSync(file, `runloop-tail bundles these packages:\n\n${sections.join(`\n${'-'.repeat(72)}\n\n`)}`);
+}
+
+/** Builds dist/ for the npm package and removes files of earlier builds. */
+export async function buildPackage() {
+  const result = await build({
+    ...bundleOptions,
+    entryPoints: { cli: 'src/cli.ts' },
+    outdir,
+    splitting: true,
+    format: 'esm',
+    chunkNames: 'chunks/[name]-[hash]',
+    // Bundled CommonJS code (commander, ajv under conf) calls require() for Node built-ins.
+    banner: { js: "import{createRequire as __createRequire}from'node:module';const require=__createRequire(import.meta.url);" },
+  });
+  writeThirdPartyLicenses(result.metafile, path.join(outdir, 'THIRD-PARTY-LICENSES.txt'));
+  // Chunks of earlier builds have other hashes: remove them so `npm pack` ships only this build.
+  const produced = new Set(Object.keys(result.metafile.outputs).map((file) => path.resolve(root, file)));
+  for (const dir of [outdir, path.join(outdir, 'chunks')]) {
+    for (const name of readdirSync(dir)) {
+      const file = path.join(dir, name);
+      if (name.endsWith('.js') && !produced.has(file)) rmSync(file, { force: true });
+    }
+  }
+  return result;
+}
+
+if (process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  await buildPackage();
+}

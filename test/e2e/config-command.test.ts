@@ -123,10 +123,11 @@ describe('config, end to end', () => {
 describe('conf is loaded only when the store is needed', () => {
   let hook: string;
   beforeAll(() => {
-    // A module hook that reports on stderr when anything imports conf.
+    // A module hook that reports on stderr when anything imports conf: the package itself, or the
+    // chunk scripts/build.js bundles it into (dist/chunks/conf-<hash>.js).
     hook = path.join(temp, 'report-conf-import.mjs');
     const resolver = `export async function resolve(specifier, context, next) {
-      if (specifier === 'conf') process.stderr.write('[conf imported]\\n');
+      if (/^conf$|(^|\\/)conf-[A-Z0-9]+\\.js$/.test(specifier)) process.stderr.write('[conf imported]\\n');
       return next(specifier, context);
     }`;
     fs.writeFileSync(
