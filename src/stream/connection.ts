@@ -34,6 +34,8 @@ export interface ConnectionOptions {
   readonly onChunk: (chunk: Chunk) => void;
   /** Called whenever bytes arrive (events, comments, keep-alives): the connection is alive. */
   readonly onActivity: () => void;
+  /** Called for a read that holds only SSE comments (keep-alives): the peer is alive but sends no data. */
+  readonly onKeepAlive?: () => void;
   /** Back-pressure: resolves when the outputs can take more; the body is not read meanwhile. */
   readonly ready: () => Promise<void> | undefined;
 }
@@ -53,6 +55,15 @@ export function parseEventData(data: string): Chunk {
     throw new Error(`an event has an invalid "offset": ${JSON.stringify(offset)}`);
   }
   return { bytes: Buffer.from(record.output, 'utf8'), offset };
+}
+
+/**
+ * Whether a read holds nothing but SSE comment lines (`: keep-alive\n\n`). Servers write their
+ * keep-alives on their own, so a read that starts with ':' and is all comments is one.
+ */
+export function isCommentOnly(bytes: Buffer): boolean {
+  if (bytes.length === 0 || bytes[0] !== 0x3a) return false;
+  return /^(?::[^\n]*\n+)+$/.test(bytes.toString('latin1'));
 }
 
 /** Runs one connection to its outcome. Never rejects. */
@@ -133,6 +144,7 @@ export function openConnection(options: ConnectionOptions): Promise<ConnectionOu
             return { done: true };
           }
           options.onActivity();
+          if (isCommentOnly(next.value)) options.onKeepAlive?.();
           return { done: false, value: next.value };
         },
         cancel: async () => {

@@ -10,6 +10,7 @@ import { backoffDelay } from './backoff.js';
 import { openConnection, type ConnectionOutcome } from './connection.js';
 import { acceptChunk, createCursor, endConnection, startConnection, type CursorState, type Placement } from './cursor.js';
 import type { ExecutionWatch } from './execution-watch.js';
+import { watchConnection } from './watchdog.js';
 import type { FollowEvent, OutputSink, StreamName } from './types.js';
 
 /**
@@ -59,12 +60,21 @@ export async function followStream(options: StreamFollowOptions): Promise<void> 
     options.onEvent({ type: 'connecting', stream, offset: before, attempt: failures });
 
     const idle = new AbortController();
-    let idleTimer: NodeJS.Timeout | undefined;
-    const armIdle = () => {
-      clearTimeout(idleTimer);
-      idleTimer = setTimeout(() => idle.abort(), options.idleTimeoutMs);
-    };
-    armIdle();
+    let quietAfterCompletion = false;
+    const watchdog = watchConnection(options.idleTimeoutMs, {
+      dead: () => idle.abort(),
+      // Alive but without output: a service may keep a finished stream open with keep-alives.
+      quiet: () => {
+        options.execution.refresh().then(
+          (view) => {
+            if (view.status !== 'completed') return;
+            quietAfterCompletion = true;
+            idle.abort();
+          },
+          () => undefined, // the status check is a hint here; the connection goes on
+        );
+      },
+    });
     let sawData = false;
     let responded = false;
     const outcome: ConnectionOutcome = await openConnection({
@@ -72,27 +82,30 @@ export async function followStream(options: StreamFollowOptions): Promise<void> 
       apiKey: options.target.apiKey,
       signal: AbortSignal.any([signal, idle.signal]),
       onActivity: () => {
-        armIdle();
+        watchdog.activity();
         if (!responded) {
           responded = true;
           sink.connected?.(stream, true);
         }
       },
+      onKeepAlive: () => watchdog.keepAlive(),
       ready: () => sink.ready(stream),
       onChunk: (chunk) => {
+        watchdog.data();
         if (!sawData) {
           sawData = true;
           options.onEvent({ type: 'data', stream });
         }
         apply(acceptChunk(cursor, chunk));
       },
-    }).finally(() => clearTimeout(idleTimer));
+    }).finally(() => watchdog.stop());
     if (signal.aborted) throw signal.reason;
     if (outcome.kind === 'ended') apply(endConnection(cursor));
     sink.connected?.(stream, false);
 
     const progressed = cursor.position > before;
-    const healthy = progressed || options.now() - startedAt >= HEALTHY_CONNECTION_MS;
+    // A connection that never got a response was not healthy however long it hung.
+    const healthy = progressed || (responded && options.now() - startedAt >= HEALTHY_CONNECTION_MS);
     if (progressed) failures = 0;
 
     const retry = async (reason: string, retryAfterMs?: number) => {
@@ -112,7 +125,8 @@ export async function followStream(options: StreamFollowOptions): Promise<void> 
       case 'ended':
       case 'aborted': {
         // A clean end or a quiet spell: only the execution's status says whether we are done.
-        if (outcome.kind === 'ended' && afterCompletion && !progressed) {
+        // Drained: a connection opened after completion ended, or stayed open with nothing new.
+        if ((outcome.kind === 'ended' || quietAfterCompletion) && afterCompletion && !progressed) {
           options.onEvent({ type: 'drained', stream, offset: cursor.position });
           sink.end(stream);
           return;

@@ -71,6 +71,22 @@ describe('a queued execution', () => {
   });
 });
 
+describe('a service that keeps a finished stream open', () => {
+  it('checks the status after a quiet spell and finishes instead of hanging', async () => {
+    const fake = await startFakeApi('rk_kept_open_key_00000000');
+    try {
+      const result = await runCli(['kept-open', 'exn_1', '--idle-timeout', '0.3'], {
+        env: baseEnv({ RUNLOOP_API_KEY: 'rk_kept_open_key_00000000', RUNLOOP_BASE_URL: fake.url }),
+        timeoutMs: 20_000,
+      });
+      expect(result.stdout.toString()).toBe('all of it\n');
+      expect(result.status).toBe(0);
+    } finally {
+      await fake.close();
+    }
+  });
+});
+
 describe('--merge, --stdout-only, --stderr-only', () => {
   it('--merge sends both to stdout, nothing to stderr', async () => {
     server.setFaults({ seed: 2 });

@@ -36,6 +36,13 @@ const streams: Record<string, Handler> = {
   'backwards-offset': (_req, res, offset) =>
     offset === 0 ? sse(res, ['{"output": "abc", "offset": 3}', '{"output": "xyz", "offset": 1}']) : sse(res, []),
   'teapot': (_req, res) => json(res, 418, { message: 'short and stout' }),
+  // Sends its output, then keeps every connection open with keep-alive comments, never ending.
+  'kept-open': (req, res, offset) => {
+    res.writeHead(200, { 'content-type': 'text/event-stream' });
+    if (offset === 0) res.write('data: {"output": "all of it\\n", "offset": 10}\n\n');
+    const timer = setInterval(() => res.write(': keep-alive\n\n'), 50);
+    req.on('close', () => clearInterval(timer));
+  },
 };
 
 function json(res: ServerResponse, status: number, body: unknown) {
