@@ -7,6 +7,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { ApiTarget } from '../api/client.js';
 import { ExecutionWatch } from './execution-watch.js';
 import { followStream } from './follow-stream.js';
+import { keepYoungGenerationSmall } from './memory.js';
 import type { FollowEvent, OutputSink, StreamName } from './types.js';
 
 export interface FollowOptions {
@@ -47,6 +48,7 @@ export function createProgress(startOffsets: Readonly<Record<StreamName, number>
 }
 
 export async function followExecution(options: FollowOptions, progress = createProgress(options.startOffsets)): Promise<FollowResult> {
+  keepYoungGenerationSmall();
   const onEvent = options.onEvent ?? (() => {});
   const random = options.random ?? Math.random;
   const now = options.now ?? Date.now;
