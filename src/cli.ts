@@ -11,6 +11,7 @@ import { registerExec } from './commands/exec.js';
 import { registerConfig } from './commands/config.js';
 import { registerServe } from './commands/serve.js';
 import { registerDemo } from './commands/demo.js';
+import { registerCompletion } from './commands/completion.js';
 
 declare const __VERSION__: string;
 const version = typeof __VERSION__ === 'string' ? __VERSION__ : '0.0.0-dev';
@@ -33,6 +34,7 @@ export function buildProgram(context: CommandContext): Command {
   registerConfig(program, context);
   registerServe(program, context);
   registerDemo(program, context);
+  registerCompletion(program, context);
   for (const command of program.commands) command.exitOverride().configureOutput(program.configureOutput());
   program.addHelpText(
     'after',

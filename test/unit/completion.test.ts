@@ -1,0 +1,195 @@
+/**
+ * Completion scripts: generated from the real commander program, so every command and option is in
+ * each shell's script; each script parses (bash always; zsh and fish when installed); and a table
+ * of command lines completes as expected in each shell that is installed.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { PassThrough, Writable } from 'node:stream';
+import { Command, Option, type Command as CommandType } from 'commander';
+import { afterAll, describe, expect, it } from 'vitest';
+import { buildProgram, runCli } from '../../src/cli.js';
+import { SHELLS, completionScript, describeProgram, type Shell } from '../../src/commands/completion.js';
+import type { CommandContext } from '../../src/commands/context.js';
+import type { Io } from '../../src/io.js';
+import { SETTING_KEYS } from '../../src/settings/keys.js';
+
+function sink(): { stream: Writable; text: () => string } {
+  const chunks: string[] = [];
+  return {
+    stream: new Writable({
+      write(chunk: Buffer, _encoding, callback) {
+        chunks.push(chunk.toString('utf8'));
+        callback();
+      },
+    }),
+    text: () => chunks.join(''),
+  };
+}
+
+function fakeIo(): { io: Io; stdout: () => string; stderr: () => string } {
+  const stdout = sink();
+  const stderr = sink();
+  const io: Io = {
+    stdout: stdout.stream,
+    stderr: stderr.stream,
+    stdin: new PassThrough(),
+    env: {},
+    signal: new AbortController().signal,
+    interruptedBy: () => undefined,
+  };
+  return { io, stdout: stdout.text, stderr: stderr.text };
+}
+
+const program = buildProgram({ io: fakeIo().io, finish: () => {} } satisfies CommandContext);
+const spec = describeProgram(program, { argumentChoices: { key: SETTING_KEYS } });
+
+/** Every command and option name, found by walking commander's own structures (not the generator's). */
+function everything(command: CommandType): { commands: string[]; options: string[] } {
+  const commands: string[] = [];
+  const options: string[] = [];
+  for (const option of command.options) options.push(...[option.short, option.long].filter((name): name is string => name !== undefined));
+  for (const sub of command.commands) {
+    commands.push(sub.name());
+    const inner = everything(sub);
+    commands.push(...inner.commands);
+    options.push(...inner.options);
+  }
+  return { commands, options };
+}
+
+function installed(shell: string): boolean {
+  return spawnSync(shell, ['-c', 'exit 0'], { stdio: 'ignore' }).status === 0;
+}
+
+const temp = mkdtempSync(path.join(tmpdir(), 'rt-completion-'));
+afterAll(() => rmSync(temp, { recursive: true, force: true }));
+
+/** Writes `script` to a file in the temp folder and returns its path. */
+function scriptFile(name: string, script: string): string {
+  const file = path.join(temp, name);
+  writeFileSync(file, script);
+  return file;
+}
+
+/** Runs `code` in `shell` after sourcing `file`; returns stdout. */
+function inShell(shell: Shell, file: string, code: string): string {
+  return execFileSync(shell, ['-c', `source '${file}'\n${code}`], { encoding: 'utf8', timeout: 20_000, stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+describe('describeProgram', () => {
+  it('finds every command, the default command, and the config keys', () => {
+    expect(spec.program).toBe('runloop-tail');
+    expect(spec.defaultCommand).toBe('tail');
+    const paths = spec.commands.map((command) => command.path);
+    for (const path of ['tail', 'exec', 'config', 'config set', 'config get', 'config unset', 'config list', 'config path', 'serve', 'demo', 'completion', 'help']) {
+      expect(paths).toContain(path);
+    }
+    for (const path of ['config set', 'config get', 'config unset']) {
+      expect(spec.commands.find((command) => command.path === path)?.argumentChoices).toEqual(SETTING_KEYS);
+    }
+    expect(spec.commands.find((command) => command.path === 'completion')?.argumentChoices).toEqual([...SHELLS]);
+    expect(spec.programOptions.flatMap((option) => option.names)).toEqual(expect.arrayContaining(['-V', '--version', '-h', '--help']));
+  });
+
+  it('knows which options take a value and what it is called', () => {
+    const serve = spec.commands.find((command) => command.path === 'serve');
+    expect(serve?.options.find((option) => option.names.includes('--port'))).toMatchObject({ takesValue: true, valueName: 'n' });
+    expect(serve?.options.find((option) => option.names.includes('--quiet'))).toMatchObject({ takesValue: false, valueName: '' });
+  });
+
+  it('reads choices of options and arguments', () => {
+    const toy = new Command('toy');
+    toy.command('run', { isDefault: true }).addOption(new Option('--mode <mode>', 'how').choices(['fast', 'slow'])).option('--out-dir <dir>', 'where');
+    const toySpec = describeProgram(toy);
+    expect(toySpec.defaultCommand).toBe('run');
+    const mode = toySpec.commands[0]?.options.find((option) => option.names.includes('--mode'));
+    expect(mode?.choices).toEqual(['fast', 'slow']);
+    for (const shell of SHELLS) expect(completionScript(shell, toySpec)).toContain('slow');
+  });
+});
+
+describe.each(SHELLS)('the %s script', (shell) => {
+  const script = completionScript(shell, spec);
+  const available = installed(shell);
+  const file = scriptFile(`runloop-tail.${shell}`, script);
+  // Sourced outside compinit, the zsh script calls compdef: a stand-in.
+  const zshFile = shell === 'zsh' ? scriptFile('with-compdef.zsh', `compdef() { :; }\nsource '${file}'\n`) : file;
+
+  it('names every command, option, config key and shell', () => {
+    const { commands, options } = everything(program);
+    expect(commands.length).toBeGreaterThan(8);
+    expect(options.length).toBeGreaterThan(40);
+    const words = new Set(script.split(/[\s'"()|:]+/));
+    for (const name of [...commands, ...options, ...SETTING_KEYS, ...SHELLS, '--version', '--help']) {
+      // fish writes options as -l long / -s short.
+      const written = shell === 'fish' && name.startsWith('-') ? name.replace(/^--?/, '') : name;
+      expect(words.has(written), `${name} in the ${shell} script`).toBe(true);
+    }
+  });
+
+  it.skipIf(!available)('parses', () => {
+    const result = spawnSync(shell, ['-n', file], { encoding: 'utf8', timeout: 20_000 });
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+  });
+
+  // [command line before the cursor, the word at the cursor, completions expected (in any order)]
+  const cases: [string, string, string[]][] = [
+    ['', '', ['tail', 'exec', 'config', 'serve', 'demo', 'completion', 'help']],
+    ['', 'co', ['config', 'completion']],
+    ['', '--js', ['--json']],
+    ['', '--vers', ['--version']],
+    ['dbx_1 exn_1', '--time', ['--timeout', '--timestamps']],
+    ['--color always dbx_1', '--std', ['--stdout-offset', '--stderr-offset', '--stdout-only', '--stderr-only']],
+    ['exec dbx_1', '--kill', ['--kill-on-interrupt']],
+    ['exec dbx_1 -- ls', '--kill', []],
+    ['config', '', ['set', 'get', 'unset', 'list', 'path']],
+    ['config set', '', ['api-key', 'base-url']],
+    ['config get', '--show', ['--show-secret']],
+    ['serve --port 0', '--qu', ['--quiet']],
+    ['completion', '', ['bash', 'zsh', 'fish']],
+    ['help', 'ex', ['exec']],
+  ];
+
+  it.skipIf(!available).each(cases)('completes "%s" + "%s"', (before, word, expected) => {
+    const words = ['runloop-tail', ...before.split(' ').filter((w) => w !== ''), word];
+    const array = words.map((w) => `'${w}'`).join(' ');
+    let code: string;
+    if (shell === 'bash') {
+      code = `COMP_WORDS=(${array}); COMP_CWORD=$((\${#COMP_WORDS[@]} - 1)); _runloop_tail; printf '%s\\n' "\${COMPREPLY[@]}"`;
+    } else if (shell === 'zsh') {
+      // Outside a completion widget: stand-ins for the completion builtins print what they get.
+      code = `_describe() { local name=\${@[-1]}; printf '%s\\n' \${\${(P)name}%%:*}; }
+compadd() { local name=\${@[-1]}; printf '%s\\n' \${(P)name}; }
+_files() { :; }
+_message() { :; }
+words=(${array}); CURRENT=\${#words}; _runloop-tail`;
+    } else {
+      code = `complete -C'${words.join(' ')}' | cut -f1`;
+    }
+    const got = inShell(shell, zshFile, code)
+      .split('\n')
+      // The zsh stand-ins print every candidate; zsh itself keeps those that match the word.
+      .filter((entry) => entry !== '' && entry.startsWith(word));
+    expect(got.sort()).toEqual([...expected].sort());
+  });
+});
+
+describe('runloop-tail completion', () => {
+  it('prints the script for the shell asked for', async () => {
+    const { io, stdout, stderr } = fakeIo();
+    expect(await runCli(['completion', 'bash'], io)).toBe(0);
+    expect(stdout()).toBe(completionScript('bash', describeProgram(buildProgram({ io, finish: () => {} }), { argumentChoices: { key: SETTING_KEYS } })));
+    expect(stderr()).toBe('');
+  });
+
+  it('refuses a shell it does not know, with exit status 2', async () => {
+    const { io, stdout, stderr } = fakeIo();
+    expect(await runCli(['completion', 'tcsh'], io)).toBe(2);
+    expect(stdout()).toBe('');
+    expect(stderr()).toMatch(/bash, zsh, fish/);
+  });
+});
