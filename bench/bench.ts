@@ -5,8 +5,10 @@
  * multi-byte text), completed, served by `runloop-tail serve` in its own process, and followed in
  * turn by: curl -N on both streams at once (the floor), runloop-tail, and a follower written with
  * the official SDK. Each follower is its own process, its output goes to files on tmpfs, and
- * /usr/bin/time gives its peak RSS and CPU time; the wall time is measured here. runloop-tail's and
- * the SDK's outputs are compared byte for byte with what the command wrote.
+ * /usr/bin/time gives its peak RSS and CPU time; the wall time is measured here, and its private
+ * memory (RssAnon: without the pages of the node binary and libraries, which every node process
+ * shares) is polled from /proc. runloop-tail's and the SDK's outputs are compared byte for byte
+ * with what the command wrote; the server's CPU time per follower is read from /proc too.
  *
  * Then delivery latency: a live command writes a line stamped with the monotonic clock every 10 ms;
  * curl, runloop-tail and the SDK follower follow it at the same time with their output piped here,
@@ -126,6 +128,8 @@ interface Measured {
   readonly wallS: number;
   /** Peak resident set, MiB (summed over processes run together). */
   readonly peakRssMiB: number;
+  /** Peak private (anonymous) resident memory, polled every 20 ms, MiB (summed). */
+  readonly privateMiB: number;
   /** User + system CPU, seconds (summed). */
   readonly cpuS: number;
   readonly status: number | null;
@@ -140,7 +144,21 @@ interface Job {
 
 const haveTime = existsSync(TIME);
 
-/** Runs one process under /usr/bin/time (peak RSS and CPU from the kernel's rusage). */
+/** The process to watch: the command itself, not /usr/bin/time around it. */
+function watchedPid(pid: number): number | undefined {
+  if (!haveTime) return pid;
+  try {
+    const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim();
+    return children === '' ? undefined : Number(children.split(' ')[0]);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Runs one process under /usr/bin/time (peak RSS and CPU from the kernel's rusage), polling its
+ * private memory (RssAnon: its own pages, without the node binary and libraries it shares).
+ */
 function runMeasured(job: Job, scratch: string, index: number): Promise<Omit<Measured, 'wallS'>> {
   const timeFile = join(scratch, `time-${index}.txt`);
   const out = openSync(job.stdout, 'w');
@@ -149,25 +167,28 @@ function runMeasured(job: Job, scratch: string, index: number): Promise<Omit<Mea
   const child = spawn(command!, args, { stdio: ['ignore', out, err], env: { ...process.env, ...job.env } });
   closeSync(out);
   closeSync(err);
-  // Without /usr/bin/time: the high-water mark from /proc, polled (the last 20 ms may be missed).
-  let hwmKiB = 0;
-  const poll = haveTime
-    ? undefined
-    : setInterval(() => {
-        try {
-          const match = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
-          if (match) hwmKiB = Math.max(hwmKiB, Number(match[1]));
-        } catch {
-          // exited
-        }
-      }, 20);
+  let hwmKiB = 0; // without /usr/bin/time: VmHWM polled (the last 20 ms may be missed)
+  let anonKiB = 0;
+  let pid: number | undefined;
+  const poll = setInterval(() => {
+    pid ??= watchedPid(child.pid!);
+    if (pid === undefined) return;
+    try {
+      const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+      hwmKiB = Math.max(hwmKiB, Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0));
+      anonKiB = Math.max(anonKiB, Number(/RssAnon:\s+(\d+)/.exec(status)?.[1] ?? 0));
+    } catch {
+      // exited
+    }
+  }, 20);
   return new Promise((done, fail) => {
     child.on('error', fail);
     child.on('exit', (code) => {
       clearInterval(poll);
-      if (!haveTime) return done({ peakRssMiB: hwmKiB / 1024, cpuS: NaN, status: code });
+      const privateMiB = anonKiB / 1024;
+      if (!haveTime) return done({ peakRssMiB: hwmKiB / 1024, privateMiB, cpuS: NaN, status: code });
       const fields = readFileSync(timeFile, 'utf8').trim().split('\n').at(-1)!.split(' ');
-      done({ peakRssMiB: Number(fields[0]) / 1024, cpuS: Number(fields[1]) + Number(fields[2]), status: Number(fields[3]) });
+      done({ peakRssMiB: Number(fields[0]) / 1024, privateMiB, cpuS: Number(fields[1]) + Number(fields[2]), status: Number(fields[3]) });
     });
   });
 }
@@ -180,6 +201,7 @@ async function measure(jobs: readonly Job[], scratch: string): Promise<Measured>
   return {
     wallS,
     peakRssMiB: results.reduce((sum, r) => sum + r.peakRssMiB, 0),
+    privateMiB: results.reduce((sum, r) => sum + r.privateMiB, 0),
     cpuS: results.reduce((sum, r) => sum + r.cpuS, 0),
     status: results.find((r) => r.status !== 0)?.status ?? 0,
   };
@@ -393,7 +415,7 @@ async function main(): Promise<void> {
         rows[i] = { ...row, note };
         log(
           `bench: ${follower.name}: ${fixed(measured.wallS)} s, ${fixed(payload / MiB / measured.wallS, 1)} MiB/s, ` +
-            `peak RSS ${fixed(measured.peakRssMiB, 1)} MiB, CPU ${fixed(measured.cpuS)} s, server CPU ${fixed(serverCpu[follower.name]!.at(-1)!)} s; ${note}`,
+            `peak RSS ${fixed(measured.peakRssMiB, 1)} MiB (private ${fixed(measured.privateMiB, 1)}), CPU ${fixed(measured.cpuS)} s, server CPU ${fixed(serverCpu[follower.name]!.at(-1)!)} s; ${note}`,
         );
         for (const job of jobs) await Promise.all([rm(job.stdout, { force: true }), rm(job.stderr, { force: true })]);
       }
@@ -403,6 +425,7 @@ async function main(): Promise<void> {
       name: row.name,
       wallS: median(row.runs.map((m) => m.wallS)),
       peakRssMiB: Math.max(...row.runs.map((m) => m.peakRssMiB)),
+      privateMiB: Math.max(...row.runs.map((m) => m.privateMiB)),
       cpuS: median(row.runs.map((m) => m.cpuS)),
       serverCpuS: median(serverCpu[row.name] ?? [NaN]),
       note: row.note,
@@ -413,10 +436,13 @@ async function main(): Promise<void> {
     log('');
     log(`${fixed(payload / MiB, 1)} MiB (${sizes.stdout} bytes stdout + ${sizes.stderr} bytes stderr), median of ${args.repeat} run(s); ${machine()}`);
     log('');
-    log('| follower | wall s | MiB/s | peak RSS MiB | CPU s | server CPU s | output |');
-    log('| --- | ---: | ---: | ---: | ---: | ---: | --- |');
+    log('| follower | wall s | MiB/s | peak RSS MiB | private MiB | CPU s | server CPU s | output |');
+    log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
     for (const row of summary) {
-      log(`| ${row.name} | ${fixed(row.wallS)} | ${fixed(payload / MiB / row.wallS, 1)} | ${fixed(row.peakRssMiB, 1)} | ${fixed(row.cpuS)} | ${fixed(row.serverCpuS)} | ${row.note} |`);
+      log(
+        `| ${row.name} | ${fixed(row.wallS)} | ${fixed(payload / MiB / row.wallS, 1)} | ${fixed(row.peakRssMiB, 1)} | ${fixed(row.privateMiB, 1)} | ` +
+          `${fixed(row.cpuS)} | ${fixed(row.serverCpuS)} | ${row.note} |`,
+      );
     }
     const byName = (prefix: string) => summary.find((row) => row.name.startsWith(prefix));
     const rt = byName('runloop-tail');
