@@ -4,7 +4,7 @@
  * cannot drift from the command line it completes. `tail` is the default command: its options are
  * completed when the first word is not a command.
  */
-import { Argument, Help, type Command, type Option } from 'commander';
+import { Argument, type Command, type Option } from 'commander';
 import { SETTING_KEYS } from '../settings/keys.js';
 import type { CommandContext } from './context.js';
 
@@ -69,7 +69,8 @@ function describeOption(option: Option): CompletionOption {
 
 /** Reads the commands, options and argument values of a commander program. */
 export function describeProgram(program: Command, extras: DescribeExtras = {}): CompletionSpec {
-  const help = new Help();
+  // The program's own Help, so any configureHelp() settings (sorting, hidden items) apply here too.
+  const help = program.createHelp();
   const topLevel = help.visibleCommands(program);
   // The implicit `help [command]` is not in program.commands; it takes a command name.
   const implicitHelp = topLevel.find((command) => !program.commands.includes(command));
