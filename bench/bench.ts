@@ -3,7 +3,8 @@
  *
  * One large execution (default 128 MiB: 3/4 on stdout, 1/4 on stderr, 100-byte lines with some
  * multi-byte text), completed, served by `runloop-tail serve` in its own process, and followed in
- * turn by: curl -N on both streams at once (the floor), runloop-tail, and a follower written with
+ * turn by: curl -N on both streams at once (the floor), runloop-tail, the least a Node follower
+ * can do (bench-node-floor.mjs: parse and write, no offsets or retries), and a follower written with
  * the official SDK. Each follower is its own process, its output goes to files on tmpfs, and
  * /usr/bin/time gives its peak RSS and CPU time; the wall time is measured here, and its private
  * memory (RssAnon: without the pages of the node binary and libraries, which every node process
@@ -336,6 +337,7 @@ async function main(): Promise<void> {
   const args = parse();
   const cli = resolve('bin/runloop-tail.js');
   const sdkFollower = resolve('bench/bench-sdk-follower.mjs');
+  const nodeFloor = resolve('bench/bench-node-floor.mjs');
   if (!existsSync(resolve('dist/cli.js'))) throw new Error('dist/cli.js is missing: run `npm run build` first');
   const scratchRoot = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
   const scratch = await mkdtemp(join(scratchRoot, 'runloop-tail-bench-'));
@@ -388,6 +390,14 @@ async function main(): Promise<void> {
         },
       },
     ];
+    followers.push({
+      name: 'Node floor (no offsets, no retries)',
+      jobs: () => [{ argv: [process.execPath, nodeFloor, serve.url, 'dbx_local', executionId], ...out('floor'), env }],
+      check: async ([o]) => {
+        const got = { stdout: await sha256(o!.stdout), stderr: await sha256(o!.stderr) };
+        return got.stdout === expected.stdout && got.stderr === expected.stderr ? 'byte-exact' : 'OUTPUT DIFFERS';
+      },
+    });
     if (!args.skipSdk) {
       followers.push({
         name: 'SDK follower',
@@ -449,6 +459,9 @@ async function main(): Promise<void> {
     const curl = byName('curl');
     const sdk = byName('SDK');
     log('');
+    const floor = byName('Node floor');
+    if (floor && curl) log(`Node floor / curl:   wall ${fixed(floor.wallS / curl.wallS)}×, CPU ${fixed(floor.cpuS / curl.cpuS, 1)}×`);
+    if (rt && floor) log(`runloop-tail / Node floor: wall ${fixed(rt.wallS / floor.wallS)}×, CPU ${fixed(rt.cpuS / floor.cpuS)}×, private memory ${fixed(rt.privateMiB / floor.privateMiB)}×`);
     if (rt && curl) log(`runloop-tail / curl: wall ${fixed(rt.wallS / curl.wallS)}× (goal ≤ 1.25×), peak RSS ${fixed(rt.peakRssMiB / curl.peakRssMiB, 1)}×`);
     if (rt && sdk) log(`runloop-tail / SDK:  wall ${fixed(rt.wallS / sdk.wallS)}× (goal ≤ 0.25×), peak RSS ${fixed(rt.peakRssMiB / sdk.peakRssMiB)}×`);
     if (sdk && curl) log(`SDK / curl:          wall ${fixed(sdk.wallS / curl.wallS)}×, peak RSS ${fixed(sdk.peakRssMiB / curl.peakRssMiB, 1)}×`);
