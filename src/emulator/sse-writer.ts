@@ -10,6 +10,14 @@ export function encodeEvent(output: string, offset: number): Buffer {
   return Buffer.from(`data: ${JSON.stringify({ output, offset })}\n\n`, 'utf8');
 }
 
+/**
+ * Bytes a response may hold before a write waits for 'drain'. Node's default high-water mark
+ * (16 KiB) is less than one 32 KiB event, so every event waited for the socket to empty: a third
+ * of the server's CPU went to those drain cycles and the socket ran dry between events. A few
+ * events' worth keeps it fed and still bounds what a slow reader costs.
+ */
+export const SSE_BUFFER_BYTES = 256 * 1024;
+
 /** One SSE response. */
 export class SseWriter {
   private readonly response: ServerResponse;
@@ -36,11 +44,12 @@ export class SseWriter {
     return this.response.destroyed || this.response.writableEnded || this.response.socket === null;
   }
 
-  /** Writes bytes; resolves when they may be followed by more (after 'drain' when the buffer is full). */
+  /** Writes bytes; resolves when they may be followed by more (after 'drain' once SSE_BUFFER_BYTES are waiting). */
   write(bytes: Buffer): Promise<void> {
     if (this.closed) return Promise.resolve();
     this.bytesWritten += bytes.length;
-    if (this.response.write(bytes)) return Promise.resolve();
+    this.response.write(bytes);
+    if (this.response.writableLength < SSE_BUFFER_BYTES) return Promise.resolve();
     return new Promise((resolve) => {
       const done = () => {
         this.response.off('drain', done);
