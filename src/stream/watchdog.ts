@@ -15,31 +15,22 @@ export interface Watchdog {
 }
 
 export function watchConnection(idleMs: number, on: { dead: () => void; quiet: () => void }): Watchdog {
-  let deadTimer: NodeJS.Timeout | undefined;
-  let quietTimer: NodeJS.Timeout | undefined;
   // A stall (nothing at all) is not quiet: only bytes after the last data prove the peer alive.
   let aliveSinceData = false;
-  const armDead = () => {
-    clearTimeout(deadTimer);
-    deadTimer = setTimeout(on.dead, idleMs);
-  };
-  const armQuiet = () => {
-    clearTimeout(quietTimer);
-    quietTimer = setTimeout(() => {
-      if (aliveSinceData) on.quiet();
-      armQuiet();
-    }, idleMs);
-  };
-  armDead();
-  armQuiet();
+  // refresh() re-arms a timer in place: this runs for every read and every event.
+  const deadTimer = setTimeout(on.dead, idleMs);
+  const quietTimer: NodeJS.Timeout = setTimeout(function onQuiet() {
+    if (aliveSinceData) on.quiet();
+    quietTimer.refresh();
+  }, idleMs);
   return {
-    activity: armDead,
+    activity: () => void deadTimer.refresh(),
     keepAlive: () => {
       aliveSinceData = true;
     },
     data: () => {
       aliveSinceData = false;
-      armQuiet();
+      quietTimer.refresh();
     },
     stop() {
       clearTimeout(deadTimer);
