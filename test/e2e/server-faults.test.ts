@@ -9,24 +9,10 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type FaultOptions, type RunningServer } from '../../src/emulator/server.js';
 import { checkOffsets, readSse, type Chunk } from '../helpers/sse.js';
 import { call, streamUrl, within } from '../helpers/emulator-api.js';
+import { defaultFaults } from '../../src/emulator/faults.js';
 
-const clean: FaultOptions = {
-  offsetMode: 'end',
-  chunkSize: 32768,
-  cutProbability: 0,
-  cutAfterBytes: 0,
-  errorProbability: 0,
-  errorStatuses: [408, 429, 500, 503],
-  retryAfterSeconds: 1,
-  stallProbability: 0,
-  stallMs: 0,
-  resendProbability: 0,
-  resendBytes: 0,
-  gapProbability: 0,
-  gapBytes: 0,
-  idleTimeoutMs: 0,
-  seed: 1,
-};
+// Every fault back to the server's defaults after each test.
+const clean: FaultOptions = defaultFaults;
 
 let server: RunningServer;
 let scratch: string;
