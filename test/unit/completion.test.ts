@@ -7,31 +7,20 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { PassThrough, Writable } from 'node:stream';
+import { PassThrough } from 'node:stream';
 import { Command, Option, type Command as CommandType } from 'commander';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildProgram, runCli } from '../../src/cli.js';
 import { SHELLS, completionScript, describeProgram, type Shell } from '../../src/commands/completion.js';
 import type { CommandContext } from '../../src/commands/context.js';
 import type { Io } from '../../src/io.js';
+import { textSink } from '../helpers/fake-streams.js';
 import { SETTING_KEYS } from '../../src/settings/keys.js';
 
-function sink(): { stream: Writable; text: () => string } {
-  const chunks: string[] = [];
-  return {
-    stream: new Writable({
-      write(chunk: Buffer, _encoding, callback) {
-        chunks.push(chunk.toString('utf8'));
-        callback();
-      },
-    }),
-    text: () => chunks.join(''),
-  };
-}
 
 function fakeIo(): { io: Io; stdout: () => string; stderr: () => string } {
-  const stdout = sink();
-  const stderr = sink();
+  const stdout = textSink();
+  const stderr = textSink();
   const io: Io = {
     stdout: stdout.stream,
     stderr: stderr.stream,

@@ -1,35 +1,16 @@
-import { PassThrough, Writable } from 'node:stream';
+import { PassThrough } from 'node:stream';
 import { Command, CommanderError } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { TailError } from '../../src/errors.js';
 import type { Io } from '../../src/io.js';
+import { FakeTty, textSink } from '../helpers/fake-streams.js';
 import { registerConfig } from '../../src/commands/config.js';
 import { memoryStore, type SettingsStore, type StoredSettings } from '../../src/settings/store.js';
 
 const KEY = 'sk_live_0123456789abcdef';
 const STORE_PATH = '/home/u/.config/runloop-tail/config.json';
 
-class FakeTty extends PassThrough {
-  readonly isTTY = true;
-  readonly rawModes: boolean[] = [];
-  setRawMode(mode: boolean): this {
-    this.rawModes.push(mode);
-    return this;
-  }
-}
 
-function sink(): { stream: Writable; text: () => string } {
-  const chunks: string[] = [];
-  return {
-    stream: new Writable({
-      write(chunk: Buffer, _encoding, callback) {
-        chunks.push(chunk.toString('utf8'));
-        callback();
-      },
-    }),
-    text: () => chunks.join(''),
-  };
-}
 
 interface Run {
   status: number;
@@ -43,8 +24,8 @@ async function run(
   args: readonly string[],
   options: { stored?: StoredSettings; stdin?: PassThrough; input?: string; env?: Record<string, string> } = {},
 ): Promise<Run> {
-  const stdout = sink();
-  const stderr = sink();
+  const stdout = textSink();
+  const stderr = textSink();
   const stdin = options.stdin ?? new PassThrough();
   if (!options.stdin) stdin.end(options.input ?? '');
   const store = memoryStore(options.stored ?? {}, STORE_PATH);
@@ -222,8 +203,8 @@ describe('config get, list, unset, path', () => {
       set: () => Promise.reject(new Error('unreachable')),
       unset: () => Promise.reject(new Error('unreachable')),
     };
-    const stdout = sink();
-    const stderr = sink();
+    const stdout = textSink();
+    const stderr = textSink();
     const io: Io = {
       stdout: stdout.stream,
       stderr: stderr.stream,

@@ -1,29 +1,10 @@
-import { PassThrough, Writable } from 'node:stream';
+import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { FakeTty, textSink } from '../helpers/fake-streams.js';
 import { TailError } from '../../src/errors.js';
 import { applyKeys, readSecret, stripOneNewline, type LineState } from '../../src/settings/prompt.js';
 
-/** A terminal stdin: raw-mode switches are recorded, keys are written by the test. */
-class FakeTty extends PassThrough {
-  readonly isTTY = true;
-  readonly rawModes: boolean[] = [];
-  setRawMode(mode: boolean): this {
-    this.rawModes.push(mode);
-    return this;
-  }
-}
 
-/** Collects what the prompt writes (stderr). */
-function capture(): { stream: Writable; text: () => string } {
-  const chunks: string[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, callback) {
-      chunks.push(chunk.toString('utf8'));
-      callback();
-    },
-  });
-  return { stream, text: () => chunks.join('') };
-}
 
 const PROMPT = 'API key (input hidden): ';
 
@@ -70,7 +51,7 @@ describe('stripOneNewline', () => {
 describe('readSecret on a terminal', () => {
   it('prompts, reads without echo, restores the terminal', async () => {
     const input = new FakeTty();
-    const output = capture();
+    const output = textSink();
     const secret = readSecret({ input, output: output.stream, prompt: PROMPT });
     input.write('sk_');
     input.write('live_1234');
@@ -84,14 +65,14 @@ describe('readSecret on a terminal', () => {
 
   it('edits with Backspace across chunks', async () => {
     const input = new FakeTty();
-    const secret = readSecret({ input, output: capture().stream, prompt: PROMPT });
+    const secret = readSecret({ input, output: textSink().stream, prompt: PROMPT });
     for (const key of ['a', 'b', 'x', '\u007f', 'c', '\r']) input.write(key);
     await expect(secret).resolves.toBe('abc');
   });
 
   it('decodes a UTF-8 character split between chunks', async () => {
     const input = new FakeTty();
-    const secret = readSecret({ input, output: capture().stream, prompt: PROMPT });
+    const secret = readSecret({ input, output: textSink().stream, prompt: PROMPT });
     const bytes = Buffer.from('é\r');
     input.write(bytes.subarray(0, 1));
     input.write(bytes.subarray(1));
@@ -100,7 +81,7 @@ describe('readSecret on a terminal', () => {
 
   it('Ctrl-C rejects with interrupted (exit 130) and restores the terminal', async () => {
     const input = new FakeTty();
-    const output = capture();
+    const output = textSink();
     const secret = readSecret({ input, output: output.stream, prompt: PROMPT });
     input.write('sk_live_half');
     input.write('\u0003');
@@ -115,7 +96,7 @@ describe('readSecret on a terminal', () => {
   it('the abort signal (SIGTERM) ends it the same way', async () => {
     const input = new FakeTty();
     const controller = new AbortController();
-    const secret = readSecret({ input, output: capture().stream, prompt: PROMPT, signal: controller.signal });
+    const secret = readSecret({ input, output: textSink().stream, prompt: PROMPT, signal: controller.signal });
     input.write('abc');
     controller.abort();
     await expect(secret).rejects.toMatchObject({ kind: 'interrupted' });
@@ -124,7 +105,7 @@ describe('readSecret on a terminal', () => {
 
   it('end of input returns what was typed', async () => {
     const input = new FakeTty();
-    const secret = readSecret({ input, output: capture().stream, prompt: PROMPT });
+    const secret = readSecret({ input, output: textSink().stream, prompt: PROMPT });
     input.end('abc');
     await expect(secret).resolves.toBe('abc');
     expect(input.rawModes).toEqual([true, false]);
@@ -141,7 +122,7 @@ describe('readSecret from a pipe', () => {
     ['empty', [], ''],
   ])('%s', async (_, chunks, expected) => {
     const input = new PassThrough();
-    const output = capture();
+    const output = textSink();
     const secret = readSecret({ input, output: output.stream, prompt: PROMPT });
     for (const chunk of chunks) input.write(chunk);
     input.end();
@@ -151,14 +132,14 @@ describe('readSecret from a pipe', () => {
 
   it('a terminal without raw mode is read like a pipe', async () => {
     const input = Object.assign(new PassThrough(), { isTTY: true });
-    const secret = readSecret({ input, output: capture().stream, prompt: PROMPT });
+    const secret = readSecret({ input, output: textSink().stream, prompt: PROMPT });
     input.end('abc\n');
     await expect(secret).resolves.toBe('abc');
   });
 
   it('refuses more than maxBytes', async () => {
     const input = new PassThrough();
-    const secret = readSecret({ input, output: capture().stream, prompt: PROMPT, maxBytes: 8 });
+    const secret = readSecret({ input, output: textSink().stream, prompt: PROMPT, maxBytes: 8 });
     input.write('12345');
     input.write('67890');
     const error = await secret.catch((e: unknown) => e);
@@ -169,7 +150,7 @@ describe('readSecret from a pipe', () => {
   it('the abort signal ends a read that would wait forever', async () => {
     const input = new PassThrough();
     const controller = new AbortController();
-    const secret = readSecret({ input, output: capture().stream, prompt: PROMPT, signal: controller.signal });
+    const secret = readSecret({ input, output: textSink().stream, prompt: PROMPT, signal: controller.signal });
     input.write('partial');
     controller.abort();
     await expect(secret).rejects.toMatchObject({ kind: 'interrupted', exitStatus: 130 });
@@ -178,7 +159,7 @@ describe('readSecret from a pipe', () => {
   it('an already aborted signal does not read at all', async () => {
     const input = new PassThrough();
     await expect(
-      readSecret({ input, output: capture().stream, prompt: PROMPT, signal: AbortSignal.abort() }),
+      readSecret({ input, output: textSink().stream, prompt: PROMPT, signal: AbortSignal.abort() }),
     ).rejects.toMatchObject({ kind: 'interrupted' });
     expect(input.listenerCount('data')).toBe(0);
   });
