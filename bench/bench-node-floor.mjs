@@ -1,7 +1,8 @@
 // The least a Node follower can do, for the benchmark's "Node floor" row: both streams from offset
 // 0 over node:http, eventsource-parser on 16 KiB pieces decoded by TextDecoder (what runloop-tail
 // does through eventsource), JSON.parse and Buffer.from per event, written to stdout / stderr.
-// No offset bookkeeping, no reconnects, no status calls: what runloop-tail adds is the difference.
+// No offset bookkeeping, no reconnects: what runloop-tail adds is the difference. One status call at
+// the end gives the remote exit status as its own, so the benchmark can check it like the others'.
 //   node bench/bench-node-floor.mjs <base-url> <devbox-id> <execution-id>   (key in RUNLOOP_API_KEY)
 import { request } from 'node:http';
 import { setFlagsFromString } from 'node:v8';
@@ -35,3 +36,14 @@ function follow(stream, output) {
 }
 
 await Promise.all([follow('stdout', process.stdout), follow('stderr', process.stderr)]);
+const view = await new Promise((resolve, reject) => {
+  const url = `${baseUrl}/v1/devboxes/${devboxId}/executions/${executionId}`;
+  request(url, { headers: { authorization: `Bearer ${process.env.RUNLOOP_API_KEY}` } }, async (res) => {
+    let body = '';
+    for await (const chunk of res.setEncoding('utf8')) body += chunk;
+    resolve(JSON.parse(body));
+  })
+    .on('error', reject)
+    .end();
+});
+process.exitCode = view.exit_status ?? 255;

@@ -1,15 +1,23 @@
 /**
- * npm run bench -- [--size MB] [--repeat N] [--latency-seconds S] [--skip-sdk] [--skip-latency] [--json FILE]
+ * npm run bench -- [--size MiB[,MiB…]] [--repeat N] [--skip-sdk] [--skip-floor] [--skip-latency]
+ *                  [--latency-seconds S] [--json FILE]
  *
- * One large execution (default 128 MiB: 3/4 on stdout, 1/4 on stderr, 100-byte lines with some
- * multi-byte text), completed, served by `runloop-tail serve` in its own process, and followed in
- * turn by: curl -N on both streams at once (the floor), runloop-tail, the least a Node follower
- * can do (bench-node-floor.mjs: parse and write, no offsets or retries), and a follower written with
- * the official SDK. Each follower is its own process, its output goes to files on tmpfs, and
- * /usr/bin/time gives its peak RSS and CPU time; the wall time is measured here, and its private
- * memory (RssAnon: without the pages of the node binary and libraries, which every node process
- * shares) is polled from /proc. runloop-tail's and the SDK's outputs are compared byte for byte
- * with what the command wrote; the server's CPU time per follower is read from /proc too.
+ * For each size (default 128, 256 and 1024 MiB, on the same run against the same server), one
+ * large execution (3/4 on stdout, 1/4 on stderr, 100-byte lines with multi-byte text, exit status
+ * 3), completed, served by `runloop-tail serve` in its own process, and followed in turn by: curl
+ * -N on both streams at once (the floor), runloop-tail, the least a Node follower can do
+ * (bench-node-floor.mjs) and a follower written with the official SDK. Each follower is its own
+ * process with its output in files on tmpfs; /usr/bin/time gives its CPU (user + system) and peak
+ * RSS (the kernel's high-water mark), its private memory (RssAnon) is polled from /proc, the wall
+ * time is measured here, and the server's CPU is read from /proc.
+ *
+ * Before any figure of a run is printed, the follower is checked: its stdout and stderr by sha256
+ * against what the command wrote (curl's SSE bodies are decoded back into output bytes first), and
+ * its exit status against the remote's (curl's against 0: it cannot know the remote's). A follower
+ * that fails is printed as FAILED with the reason, never with a time, and the run exits 1.
+ *
+ * Ratios are medians of the ratios within each round (followers of one round run back to back, so
+ * a busy machine slows them alike), against the goals of issue 17.
  *
  * Then delivery latency: a live command writes a line stamped with the monotonic clock every 10 ms;
  * curl, runloop-tail and the SDK follower follow it at the same time with their output piped here,
@@ -18,23 +26,38 @@
  * follower's.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, existsSync, openSync, closeSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
+import { cpuSecondsOf, haveTime, measure, sha256, type Job, type Measured } from './measure.js';
+import { digestSseBody } from './sse-body.js';
 
 const MiB = 1024 * 1024;
+const GiB = 1024 * MiB;
 const LINE_BYTES = 100;
-const TIME = '/usr/bin/time';
+/** The benchmark command's exit status: not 0, so a follower that loses it shows. */
+const REMOTE_EXIT_STATUS = 3;
+
+/** Issue 17's goals. */
+const GOALS = {
+  cpuVsCurl: 2.5,
+  wallVsCurl: 1.1,
+  cpuVsSdk: 0.35,
+  peakRssMiB: 56,
+  /** "Flat": the peak at the largest size at most this much above the smallest size's. */
+  flatGrowthMiB: 4,
+};
 
 interface Args {
-  sizeMiB: number;
+  sizesMiB: number[];
   repeat: number;
   latencySeconds: number;
   skipSdk: boolean;
+  skipFloor: boolean;
   skipLatency: boolean;
   json: string | undefined;
 }
@@ -46,6 +69,7 @@ function parse(): Args {
       repeat: { type: 'string' },
       'latency-seconds': { type: 'string' },
       'skip-sdk': { type: 'boolean' },
+      'skip-floor': { type: 'boolean' },
       'skip-latency': { type: 'boolean' },
       json: { type: 'string' },
     },
@@ -55,11 +79,13 @@ function parse(): Args {
     if (!Number.isFinite(result) || result <= 0) throw new Error(`--${name} must be a positive number, got ${value}`);
     return result;
   };
+  const sizes = (values.size ?? '128,256,1024').split(',').map((size) => number('size', size, 128));
   return {
-    sizeMiB: number('size', values.size, 128),
+    sizesMiB: [...new Set(sizes)].sort((a, b) => a - b),
     repeat: Math.round(number('repeat', values.repeat, 1)),
     latencySeconds: number('latency-seconds', values['latency-seconds'], 5),
     skipSdk: values['skip-sdk'] ?? false,
+    skipFloor: values['skip-floor'] ?? false,
     skipLatency: values['skip-latency'] ?? false,
     json: values.json,
   };
@@ -108,137 +134,20 @@ async function execute(serve: Serve, command: string): Promise<string> {
   return String(view.execution_id);
 }
 
-async function waitCompleted(serve: Serve, executionId: string): Promise<void> {
+/** Waits for the execution to complete; its exit status. */
+async function waitCompleted(serve: Serve, executionId: string): Promise<number> {
   for (;;) {
     const view = await api(serve, 'POST', `/v1/devboxes/dbx_local/executions/${executionId}/wait_for_status`, { statuses: ['completed'] });
-    if (view.status === 'completed') return;
+    if (view.status === 'completed') return Number(view.exit_status);
   }
 }
 
-function cpuSecondsOf(pid: number): number {
-  // utime and stime, fields 14 and 15 of /proc/<pid>/stat, in clock ticks (100 per second on Linux).
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Measuring one process
-
-interface Measured {
-  readonly wallS: number;
-  /** Peak resident set, MiB (summed over processes run together). */
-  readonly peakRssMiB: number;
-  /** Peak private (anonymous) resident memory, polled every 20 ms, MiB (summed). */
-  readonly privateMiB: number;
-  /** User + system CPU, seconds (summed). */
-  readonly cpuS: number;
-  readonly status: number | null;
-}
-
-interface Job {
-  readonly argv: readonly string[];
-  readonly stdout: string;
-  readonly stderr: string;
-  readonly env?: Record<string, string>;
-}
-
-const haveTime = existsSync(TIME);
-
-/** The process to watch: the command itself, not /usr/bin/time around it. */
-function watchedPid(pid: number): number | undefined {
-  if (!haveTime) return pid;
-  try {
-    const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim();
-    return children === '' ? undefined : Number(children.split(' ')[0]);
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * Runs one process under /usr/bin/time (peak RSS and CPU from the kernel's rusage), polling its
- * private memory (RssAnon: its own pages, without the node binary and libraries it shares).
- */
-function runMeasured(job: Job, scratch: string, index: number): Promise<Omit<Measured, 'wallS'>> {
-  const timeFile = join(scratch, `time-${index}.txt`);
-  const out = openSync(job.stdout, 'w');
-  const err = openSync(job.stderr, 'w');
-  const [command, ...args] = haveTime ? [TIME, '-f', '%M %U %S %x', '-o', timeFile, ...job.argv] : job.argv;
-  const child = spawn(command!, args, { stdio: ['ignore', out, err], env: { ...process.env, ...job.env } });
-  closeSync(out);
-  closeSync(err);
-  let hwmKiB = 0; // without /usr/bin/time: VmHWM polled (the last 20 ms may be missed)
-  let anonKiB = 0;
-  let pid: number | undefined;
-  const poll = setInterval(() => {
-    pid ??= watchedPid(child.pid!);
-    if (pid === undefined) return;
-    try {
-      const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-      hwmKiB = Math.max(hwmKiB, Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0));
-      anonKiB = Math.max(anonKiB, Number(/RssAnon:\s+(\d+)/.exec(status)?.[1] ?? 0));
-    } catch {
-      // exited
-    }
-  }, 20);
-  return new Promise((done, fail) => {
-    child.on('error', fail);
-    child.on('exit', (code) => {
-      clearInterval(poll);
-      const privateMiB = anonKiB / 1024;
-      if (!haveTime) return done({ peakRssMiB: hwmKiB / 1024, privateMiB, cpuS: NaN, status: code });
-      const fields = readFileSync(timeFile, 'utf8').trim().split('\n').at(-1)!.split(' ');
-      done({ peakRssMiB: Number(fields[0]) / 1024, privateMiB, cpuS: Number(fields[1]) + Number(fields[2]), status: Number(fields[3]) });
-    });
-  });
-}
-
-/** Runs jobs side by side; the wall time is until the last one exits. */
-async function measure(jobs: readonly Job[], scratch: string): Promise<Measured> {
-  const started = process.hrtime.bigint();
-  const results = await Promise.all(jobs.map((job, i) => runMeasured(job, scratch, i)));
-  const wallS = Number(process.hrtime.bigint() - started) / 1e9;
-  return {
-    wallS,
-    peakRssMiB: results.reduce((sum, r) => sum + r.peakRssMiB, 0),
-    privateMiB: results.reduce((sum, r) => sum + r.privateMiB, 0),
-    cpuS: results.reduce((sum, r) => sum + r.cpuS, 0),
-    status: results.find((r) => r.status !== 0)?.status ?? 0,
-  };
-}
-
-async function sha256(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path, { highWaterMark: 1024 * 1024 })) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
 
 // ---------------------------------------------------------------------------------------------
 // Throughput
 
 /** A 100-byte line with some multi-byte text (é is 2 bytes, € 3). */
-function benchLine(): string {
-  const head = 'runloop-tail bench é€ ';
-  const line = head + 'abcdefghijklmnopqrstuvwxyz0123456789'.repeat(3);
-  const bytes = Buffer.from(line, 'utf8').subarray(0, LINE_BYTES - 1).toString('utf8');
-  if (Buffer.byteLength(bytes) !== LINE_BYTES - 1) throw new Error('bench line is not 99 bytes');
-  return bytes;
-}
 
-interface Row {
-  readonly name: string;
-  readonly runs: Measured[];
-  readonly note: string;
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-}
-
-// ---------------------------------------------------------------------------------------------
 // Latency
 
 interface LatencyFigures {
@@ -324,7 +233,22 @@ function streamUrl(serve: Serve, executionId: string, stream: 'stdout' | 'stderr
   return `${serve.url}/v1/devboxes/dbx_local/executions/${executionId}/stream_${stream}_updates?offset=0`;
 }
 
-// ---------------------------------------------------------------------------------------------
+
+/** A 100-byte line with some multi-byte text (é is 2 bytes, € 3). */
+function benchLine(): string {
+  const head = 'runloop-tail bench é€ ';
+  const line = head + 'abcdefghijklmnopqrstuvwxyz0123456789'.repeat(3);
+  const bytes = Buffer.from(line, 'utf8').subarray(0, LINE_BYTES - 1).toString('utf8');
+  if (Buffer.byteLength(bytes) !== LINE_BYTES - 1) throw new Error('bench line is not 99 bytes');
+  return bytes;
+}
+
+function median(values: readonly number[]): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
 
 function machine(): string {
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
@@ -332,6 +256,128 @@ function machine(): string {
 }
 
 const fixed = (value: number, digits = 2) => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
+const load = () => loadavg().map((value) => value.toFixed(1)).join(' ');
+
+// ---------------------------------------------------------------------------------------------
+// Throughput
+
+/** What the command wrote, and what every follower must deliver. */
+interface Truth {
+  readonly executionId: string;
+  readonly exitStatus: number;
+  readonly sizes: { readonly stdout: number; readonly stderr: number };
+  readonly sha256: { readonly stdout: string; readonly stderr: string };
+}
+
+/** Whether a follower delivered: `ok` false means no figure of that run may be shown. */
+interface Verdict {
+  readonly ok: boolean;
+  readonly note: string;
+}
+
+interface Follower {
+  readonly name: string;
+  readonly jobs: (truth: Truth) => Job[];
+  readonly check: (truth: Truth, jobs: Job[], measured: Measured) => Promise<Verdict>;
+}
+
+interface Run extends Measured {
+  readonly round: number;
+  readonly serverCpuS: number;
+  readonly verdict: Verdict;
+}
+
+/** The follower's own output files against the truth, and its exit status against the remote's. */
+async function checkOutputFiles(truth: Truth, [job]: Job[], measured: Measured): Promise<Verdict> {
+  const [status] = measured.statuses;
+  if (status !== truth.exitStatus) return { ok: false, note: `exit status ${status}, the remote's is ${truth.exitStatus}` };
+  const got = { stdout: await sha256(job!.stdout), stderr: await sha256(job!.stderr) };
+  for (const stream of ['stdout', 'stderr'] as const) {
+    if (got[stream] !== truth.sha256[stream]) return { ok: false, note: `${stream} differs (${statSync(job![stream]).size} bytes, ${truth.sizes[stream]} expected)` };
+  }
+  return { ok: true, note: `sha256 ok, exit ${status}` };
+}
+
+/** curl's SSE bodies decoded back into output bytes against the truth; curl's status against 0. */
+async function checkCurl(truth: Truth, jobs: Job[], measured: Measured): Promise<Verdict> {
+  const streams = ['stdout', 'stderr'] as const;
+  for (const [i, stream] of streams.entries()) {
+    const status = measured.statuses[i];
+    if (status !== 0) return { ok: false, note: `curl on ${stream} exited ${status}` };
+    const digest = await digestSseBody(jobs[i]!.stdout);
+    if (digest.sha256 !== truth.sha256[stream]) return { ok: false, note: `${stream} differs (${digest.bytes} bytes, ${truth.sizes[stream]} expected)` };
+    if (digest.lastOffset !== truth.sizes[stream]) return { ok: false, note: `${stream}: last offset ${digest.lastOffset}, ${truth.sizes[stream]} expected` };
+  }
+  return { ok: true, note: 'sha256 ok (decoded SSE), exit 0' };
+}
+
+async function generate(serve: Serve, sizeMiB: number): Promise<Truth> {
+  const total = sizeMiB * MiB;
+  const stdoutLines = Math.floor((total * 0.75) / LINE_BYTES);
+  const stderrLines = Math.floor((total * 0.25) / LINE_BYTES);
+  const line = benchLine();
+  const executionId = await execute(serve, `yes '${line}' | head -n ${stdoutLines}; yes '${line}' | head -n ${stderrLines} >&2; exit ${REMOTE_EXIT_STATUS}`);
+  const exitStatus = await waitCompleted(serve, executionId);
+  const files = { stdout: join(serve.dataDir, 'executions', executionId, 'stdout.log'), stderr: join(serve.dataDir, 'executions', executionId, 'stderr.log') };
+  const sizes = { stdout: statSync(files.stdout).size, stderr: statSync(files.stderr).size };
+  if (sizes.stdout !== stdoutLines * LINE_BYTES || sizes.stderr !== stderrLines * LINE_BYTES) throw new Error(`unexpected output sizes ${JSON.stringify(sizes)}`);
+  if (exitStatus !== REMOTE_EXIT_STATUS) throw new Error(`the command exited ${exitStatus}, not ${REMOTE_EXIT_STATUS}`);
+  return { executionId, exitStatus, sizes, sha256: { stdout: await sha256(files.stdout), stderr: await sha256(files.stderr) } };
+}
+
+/** The figures of one follower at one size: medians over its runs, or why it failed. */
+interface Summary {
+  readonly name: string;
+  readonly failed: string | undefined;
+  readonly runs: number;
+  readonly wallS: number;
+  readonly cpuS: number;
+  readonly cpuPerGiB: number;
+  readonly peakRssMiB: number;
+  readonly maxRssMiB: number;
+  readonly privateMiB: number;
+  readonly serverCpuS: number;
+}
+
+function summarise(name: string, runs: readonly Run[], payload: number): Summary {
+  const failures = runs.filter((run) => !run.verdict.ok);
+  const of = (pick: (run: Run) => number) => median(runs.map(pick));
+  return {
+    name,
+    failed: failures.length === 0 ? undefined : `${failures.length} of ${runs.length} runs: ${[...new Set(failures.map((run) => run.verdict.note))].join('; ')}`,
+    runs: runs.length,
+    wallS: of((run) => run.wallS),
+    cpuS: of((run) => run.cpuS),
+    cpuPerGiB: of((run) => run.cpuS / (payload / GiB)),
+    peakRssMiB: of((run) => run.peakRssMiB),
+    maxRssMiB: Math.max(...runs.map((run) => run.peakRssMiB)),
+    privateMiB: of((run) => run.privateMiB),
+    serverCpuS: of((run) => run.serverCpuS),
+  };
+}
+
+/** The median over rounds of `pick(a) / pick(b)`, using only rounds where both delivered; NaN if none. */
+function roundRatio(a: readonly Run[], b: readonly Run[], pick: (run: Run) => number): number {
+  const ratios: number[] = [];
+  for (const run of a) {
+    const other = b.find((candidate) => candidate.round === run.round);
+    if (run.verdict.ok && other?.verdict.ok) ratios.push(pick(run) / pick(other));
+  }
+  return median(ratios);
+}
+
+interface SizeResult {
+  readonly sizeMiB: number;
+  readonly payload: number;
+  readonly truth: Truth;
+  readonly runs: Map<string, Run[]>;
+  readonly summary: Summary[];
+}
+
+const RT = 'runloop-tail';
+const CURL = 'curl -N (both streams)';
+const FLOOR = 'Node floor (no offsets, no retries)';
+const SDK = 'SDK follower';
 
 async function main(): Promise<void> {
   const args = parse();
@@ -339,79 +385,51 @@ async function main(): Promise<void> {
   const sdkFollower = resolve('bench/bench-sdk-follower.mjs');
   const nodeFloor = resolve('bench/bench-node-floor.mjs');
   if (!existsSync(resolve('dist/cli.js'))) throw new Error('dist/cli.js is missing: run `npm run build` first');
+  if (!haveTime) throw new Error('/usr/bin/time is missing: CPU time cannot be measured (apt-get install time)');
   const scratchRoot = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
   const scratch = await mkdtemp(join(scratchRoot, 'runloop-tail-bench-'));
   const dataDir = join(scratch, 'serve');
   const serve = await startServe(cli, dataDir);
   const log = (line: string) => console.log(line);
+  const loads: string[] = [load()];
   try {
-    log(`bench: ${machine()}; scratch ${scratch}${haveTime ? '' : ' (no /usr/bin/time: RSS polled from /proc)'}`);
-    const total = args.sizeMiB * MiB;
-    const stdoutLines = Math.floor((total * 0.75) / LINE_BYTES);
-    const stderrLines = Math.floor((total * 0.25) / LINE_BYTES);
-    const line = benchLine();
-    const generated = process.hrtime.bigint();
-    const executionId = await execute(serve, `yes '${line}' | head -n ${stdoutLines}; yes '${line}' | head -n ${stderrLines} >&2`);
-    await waitCompleted(serve, executionId);
-    const files = { stdout: join(dataDir, 'executions', executionId, 'stdout.log'), stderr: join(dataDir, 'executions', executionId, 'stderr.log') };
-    const sizes = { stdout: statSync(files.stdout).size, stderr: statSync(files.stderr).size };
-    const payload = sizes.stdout + sizes.stderr;
-    if (sizes.stdout !== stdoutLines * LINE_BYTES || sizes.stderr !== stderrLines * LINE_BYTES) throw new Error(`unexpected output sizes ${JSON.stringify(sizes)}`);
-    const expected = { stdout: await sha256(files.stdout), stderr: await sha256(files.stderr) };
-    log(`bench: execution ${executionId}: ${fixed(sizes.stdout / MiB, 1)} MiB stdout + ${fixed(sizes.stderr / MiB, 1)} MiB stderr, written in ${fixed(Number(process.hrtime.bigint() - generated) / 1e9, 1)} s`);
-
+    log(`bench: ${machine()}; scratch ${scratch}; load average ${load()}`);
     const out = (name: string) => ({ stdout: join(scratch, `${name}.out`), stderr: join(scratch, `${name}.err`) });
     const env = { RUNLOOP_API_KEY: serve.apiKey, RUNLOOP_BASE_URL: serve.url };
-    const followers: { name: string; jobs: () => Job[]; check: (o: { stdout: string; stderr: string }[]) => Promise<string> }[] = [
+    const followers: Follower[] = [
       {
-        name: 'curl -N (both streams)',
-        jobs: () =>
+        name: CURL,
+        jobs: (truth) =>
           (['stdout', 'stderr'] as const).map((stream) => ({
-            argv: ['curl', '-sN', '-H', `Authorization: Bearer ${serve.apiKey}`, streamUrl(serve, executionId, stream)],
+            argv: ['curl', '-sN', '-H', `Authorization: Bearer ${serve.apiKey}`, streamUrl(serve, truth.executionId, stream)],
             ...out(`curl-${stream}`),
           })),
-        check: async ([stdout, stderr]) => {
-          // The SSE body: complete when its last event carries the stream's final offset.
-          for (const [stream, file] of [['stdout', stdout!.stdout], ['stderr', stderr!.stdout]] as const) {
-            const body = statSync(file).size;
-            const tail = (await readFile(file)).subarray(-200).toString('utf8');
-            if (!tail.includes(`"offset":${sizes[stream]}}`)) return `curl ${stream} ended early (${body} bytes of SSE)`;
-          }
-          return `SSE bodies ${fixed((statSync(stdout!.stdout).size + statSync(stderr!.stdout).size) / MiB, 1)} MiB`;
-        },
+        check: checkCurl,
       },
       {
-        name: 'runloop-tail',
-        jobs: () => [{ argv: [process.execPath, cli, 'dbx_local', executionId, '--max-retries', '50'], ...out('rt'), env }],
-        check: async ([o]) => {
-          const got = { stdout: await sha256(o!.stdout), stderr: await sha256(o!.stderr) };
-          if (got.stdout !== expected.stdout || got.stderr !== expected.stderr) return 'OUTPUT DIFFERS';
-          return 'byte-exact';
-        },
+        name: RT,
+        jobs: (truth) => [{ argv: [process.execPath, cli, 'dbx_local', truth.executionId, '--max-retries', '50'], ...out('rt'), env }],
+        check: checkOutputFiles,
       },
     ];
-    followers.push({
-      name: 'Node floor (no offsets, no retries)',
-      jobs: () => [{ argv: [process.execPath, nodeFloor, serve.url, 'dbx_local', executionId], ...out('floor'), env }],
-      check: async ([o]) => {
-        const got = { stdout: await sha256(o!.stdout), stderr: await sha256(o!.stderr) };
-        return got.stdout === expected.stdout && got.stderr === expected.stderr ? 'byte-exact' : 'OUTPUT DIFFERS';
-      },
-    });
+    if (!args.skipFloor) {
+      followers.push({
+        name: FLOOR,
+        jobs: (truth) => [{ argv: [process.execPath, nodeFloor, serve.url, 'dbx_local', truth.executionId], ...out('floor'), env }],
+        check: checkOutputFiles,
+      });
+    }
     if (!args.skipSdk) {
       followers.push({
-        name: 'SDK follower',
-        jobs: () => [{ argv: [process.execPath, sdkFollower, serve.url, 'dbx_local', executionId], ...out('sdk'), env }],
-        check: async ([o]) => {
-          const got = { stdout: await sha256(o!.stdout), stderr: await sha256(o!.stderr) };
-          if (got.stdout !== expected.stdout || got.stderr !== expected.stderr) return `OUTPUT DIFFERS (${statSync(o!.stdout).size} + ${statSync(o!.stderr).size} bytes)`;
-          return 'byte-exact';
-        },
+        name: SDK,
+        jobs: (truth) => [{ argv: [process.execPath, sdkFollower, serve.url, 'dbx_local', truth.executionId], ...out('sdk'), env }],
+        check: checkOutputFiles,
       });
     }
 
     // The server's first megabytes are slower (its code is not optimised yet): warm it up on a
     // small execution first, so whichever follower goes first does not pay for it.
+    const line = benchLine();
     const warmup = await execute(serve, `yes '${line}' | head -n ${Math.floor((16 * MiB) / LINE_BYTES)}; yes '${line}' | head -n 1000 >&2`);
     await waitCompleted(serve, warmup);
     await measure(
@@ -423,66 +441,99 @@ async function main(): Promise<void> {
       scratch,
     );
 
-    const rows: Row[] = [];
-    for (const follower of followers) rows.push({ name: follower.name, runs: [], note: '' });
-    const serverCpu: Record<string, number[]> = {};
-    for (let r = 0; r < args.repeat; r++) {
-      // A different follower goes first in each round, so none always runs on a cold cache.
-      const order = followers.map((_, i) => (i + r) % followers.length);
-      for (const i of order) {
-        const follower = followers[i]!;
-        const jobs = follower.jobs();
-        const serverBefore = cpuSecondsOf(serve.child.pid!);
-        const measured = await measure(jobs, scratch);
-        (serverCpu[follower.name] ??= []).push(cpuSecondsOf(serve.child.pid!) - serverBefore);
-        const note = measured.status === 0 ? await follower.check(jobs) : `exit status ${measured.status}`;
-        const row = rows[i]!;
-        row.runs.push(measured);
-        rows[i] = { ...row, note };
-        log(
-          `bench: ${follower.name}: ${fixed(measured.wallS)} s, ${fixed(payload / MiB / measured.wallS, 1)} MiB/s, ` +
-            `peak RSS ${fixed(measured.peakRssMiB, 1)} MiB (private ${fixed(measured.privateMiB, 1)}), CPU ${fixed(measured.cpuS)} s, server CPU ${fixed(serverCpu[follower.name]!.at(-1)!)} s; ${note}`,
-        );
-        for (const job of jobs) await Promise.all([rm(job.stdout, { force: true }), rm(job.stderr, { force: true })]);
+    const results: SizeResult[] = [];
+    for (const sizeMiB of args.sizesMiB) {
+      const generated = process.hrtime.bigint();
+      const truth = await generate(serve, sizeMiB);
+      const payload = truth.sizes.stdout + truth.sizes.stderr;
+      log(
+        `bench: ${sizeMiB} MiB, execution ${truth.executionId}: ${fixed(truth.sizes.stdout / MiB, 1)} MiB stdout + ${fixed(truth.sizes.stderr / MiB, 1)} MiB stderr, ` +
+          `exit ${truth.exitStatus}, written in ${fixed(Number(process.hrtime.bigint() - generated) / 1e9, 1)} s`,
+      );
+      const runs = new Map<string, Run[]>(followers.map((follower) => [follower.name, []]));
+      for (let round = 0; round < args.repeat; round++) {
+        // A different follower goes first in each round, so none always runs on a cold cache.
+        for (let k = 0; k < followers.length; k++) {
+          const follower = followers[(k + round) % followers.length]!;
+          const jobs = follower.jobs(truth);
+          const serverBefore = cpuSecondsOf(serve.child.pid!);
+          const measured = await measure(jobs, scratch);
+          const serverCpuS = cpuSecondsOf(serve.child.pid!) - serverBefore;
+          const verdict = await follower.check(truth, jobs, measured).catch((error: unknown) => ({ ok: false, note: `check failed: ${String(error)}` }));
+          runs.get(follower.name)!.push({ ...measured, round, serverCpuS, verdict });
+          if (verdict.ok) {
+            log(
+              `bench: ${sizeMiB} MiB round ${round + 1} ${follower.name}: ${fixed(measured.wallS)} s wall, CPU ${fixed(measured.cpuS)} s (${fixed(measured.cpuS / (payload / GiB))} s/GiB), ` +
+                `peak RSS ${fixed(measured.peakRssMiB, 1)} MiB (private ${fixed(measured.privateMiB, 1)}), server CPU ${fixed(serverCpuS)} s; ${verdict.note}`,
+            );
+          } else {
+            log(`bench: ${sizeMiB} MiB round ${round + 1} ${follower.name}: FAILED: ${verdict.note}`);
+          }
+          for (const job of jobs) await Promise.all([rm(job.stdout, { force: true }), rm(job.stderr, { force: true })]);
+        }
+        loads.push(load());
       }
+      results.push({ sizeMiB, payload, truth, runs, summary: followers.map((follower) => summarise(follower.name, runs.get(follower.name)!, payload)) });
+      // The execution's files are no longer needed: give the tmpfs its memory back.
+      await rm(join(serve.dataDir, 'executions', truth.executionId), { recursive: true, force: true });
     }
 
-    const summary = rows.map((row) => ({
-      name: row.name,
-      wallS: median(row.runs.map((m) => m.wallS)),
-      peakRssMiB: median(row.runs.map((m) => m.peakRssMiB)),
-      maxRssMiB: Math.max(...row.runs.map((m) => m.peakRssMiB)),
-      privateMiB: median(row.runs.map((m) => m.privateMiB)),
-      cpuS: median(row.runs.map((m) => m.cpuS)),
-      serverCpuS: median(serverCpu[row.name] ?? [NaN]),
-      note: row.note,
-    }));
     let latency: LatencyFigures[] = [];
     if (!args.skipLatency) latency = await latencyRun(serve, cli, sdkFollower, args.latencySeconds, args.skipSdk);
 
     log('');
-    log(`${fixed(payload / MiB, 1)} MiB (${sizes.stdout} bytes stdout + ${sizes.stderr} bytes stderr), medians of ${args.repeat} run(s); ${machine()}`);
-    log('');
-    log('| follower | wall s | MiB/s | peak RSS MiB | (max) | private MiB | CPU s | server CPU s | output |');
-    log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
-    for (const row of summary) {
-      log(
-        `| ${row.name} | ${fixed(row.wallS)} | ${fixed(payload / MiB / row.wallS, 1)} | ${fixed(row.peakRssMiB, 1)} | ${fixed(row.maxRssMiB, 1)} | ${fixed(row.privateMiB, 1)} | ` +
-          `${fixed(row.cpuS)} | ${fixed(row.serverCpuS)} | ${row.note} |`,
-      );
+    log(`${machine()}; medians of ${args.repeat} round(s); load average (1, 5, 15 min) at the start and after each round: ${loads.join(' | ')}`);
+    for (const result of results) {
+      log('');
+      log(`### ${result.sizeMiB} MiB (${result.truth.sizes.stdout} bytes stdout + ${result.truth.sizes.stderr} bytes stderr, exit ${result.truth.exitStatus})`);
+      log('');
+      log('| follower | wall s | CPU s | CPU s/GiB | peak RSS MiB | (max) | private MiB | server CPU s | delivered |');
+      log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
+      for (const row of result.summary) {
+        if (row.failed !== undefined) {
+          log(`| ${row.name} | FAILED | | | | | | | ${row.failed} |`);
+          continue;
+        }
+        log(
+          `| ${row.name} | ${fixed(row.wallS)} | ${fixed(row.cpuS)} | ${fixed(row.cpuPerGiB)} | ${fixed(row.peakRssMiB, 1)} | ${fixed(row.maxRssMiB, 1)} | ` +
+            `${fixed(row.privateMiB, 1)} | ${fixed(row.serverCpuS)} | sha256 and exit status ok (${row.runs} runs) |`,
+        );
+      }
     }
-    const byName = (prefix: string) => summary.find((row) => row.name.startsWith(prefix));
-    const rt = byName('runloop-tail');
-    const curl = byName('curl');
-    const sdk = byName('SDK');
+
+    // Ratios and goals, per size; a ratio with a failed follower is not computed.
+    const ratio = (result: SizeResult, a: string, b: string, pick: (run: Run) => number) =>
+      result.runs.has(a) && result.runs.has(b) ? roundRatio(result.runs.get(a)!, result.runs.get(b)!, pick) : NaN;
+    const goal = (value: number, limit: number) => (Number.isFinite(value) ? (value <= limit ? 'met' : '**missed**') : 'n/a');
+    const lines: { label: string; values: number[]; limit?: number; unit: string }[] = [
+      { label: 'runloop-tail / curl, CPU', values: results.map((r) => ratio(r, RT, CURL, (run) => run.cpuS)), limit: GOALS.cpuVsCurl, unit: '×' },
+      { label: 'runloop-tail / curl, wall', values: results.map((r) => ratio(r, RT, CURL, (run) => run.wallS)), limit: GOALS.wallVsCurl, unit: '×' },
+      { label: 'runloop-tail / SDK follower, CPU', values: results.map((r) => ratio(r, RT, SDK, (run) => run.cpuS)), limit: GOALS.cpuVsSdk, unit: '×' },
+      { label: 'runloop-tail / SDK follower, wall', values: results.map((r) => ratio(r, RT, SDK, (run) => run.wallS)), unit: '×' },
+      { label: 'runloop-tail / Node floor, CPU', values: results.map((r) => ratio(r, RT, FLOOR, (run) => run.cpuS)), unit: '×' },
+      { label: 'SDK follower / curl, CPU', values: results.map((r) => ratio(r, SDK, CURL, (run) => run.cpuS)), unit: '×' },
+    ];
     log('');
-    const floor = byName('Node floor');
-    if (floor && curl) log(`Node floor / curl:   wall ${fixed(floor.wallS / curl.wallS)}×, CPU ${fixed(floor.cpuS / curl.cpuS, 1)}×`);
-    if (rt && floor) log(`runloop-tail / Node floor: wall ${fixed(rt.wallS / floor.wallS)}×, CPU ${fixed(rt.cpuS / floor.cpuS)}×, private memory ${fixed(rt.privateMiB / floor.privateMiB)}×`);
-    if (rt && curl) log(`runloop-tail / curl: wall ${fixed(rt.wallS / curl.wallS)}× (goal ≤ 1.25×), peak RSS ${fixed(rt.peakRssMiB / curl.peakRssMiB, 1)}×`);
-    if (rt && sdk) log(`runloop-tail / SDK:  wall ${fixed(rt.wallS / sdk.wallS)}× (goal ≤ 0.25×), peak RSS ${fixed(rt.peakRssMiB / sdk.peakRssMiB)}×`);
-    if (sdk && curl) log(`SDK / curl:          wall ${fixed(sdk.wallS / curl.wallS)}×, peak RSS ${fixed(sdk.peakRssMiB / curl.peakRssMiB, 1)}×`);
-    if (rt) log(`runloop-tail peak RSS ${fixed(rt.peakRssMiB, 1)} MiB, at most ${fixed(rt.maxRssMiB, 1)} (goal ≤ 64 MiB)`);
+    log('### Ratios (median of the per-round ratios) and goals');
+    log('');
+    log(`| pair | ${results.map((r) => `${r.sizeMiB} MiB`).join(' | ')} | goal |`);
+    log(`| --- | ${results.map(() => '---:').join(' | ')} | --- |`);
+    for (const row of lines) {
+      const verdicts = row.limit === undefined ? '' : `≤ ${row.limit}×: ${row.values.map((value) => goal(value, row.limit!)).join(', ')}`;
+      log(`| ${row.label} | ${row.values.map((value) => (Number.isFinite(value) ? `${fixed(value)}${row.unit}` : 'n/a')).join(' | ')} | ${verdicts} |`);
+    }
+    const rtRows = results.map((r) => r.summary.find((row) => row.name === RT)!);
+    const rtPeak = rtRows.map((row) => (row.failed === undefined ? row.peakRssMiB : NaN));
+    log(`| runloop-tail peak RSS, MiB (max) | ${rtRows.map((row, i) => `${fixed(rtPeak[i]!, 1)} (${fixed(row.failed === undefined ? row.maxRssMiB : NaN, 1)})`).join(' | ')} | ≤ ${GOALS.peakRssMiB} MiB at 1 GiB |`);
+    const largest = results.at(-1)!;
+    const smallest = results[0]!;
+    const peakLargest = rtPeak.at(-1)!;
+    log('');
+    if (largest.sizeMiB >= 1024) log(`runloop-tail peak RSS at ${largest.sizeMiB} MiB: ${fixed(peakLargest, 1)} MiB (goal ≤ ${GOALS.peakRssMiB}): ${goal(peakLargest, GOALS.peakRssMiB)}`);
+    if (results.length > 1) {
+      const growth = peakLargest - rtPeak[0]!;
+      log(`runloop-tail peak RSS from ${smallest.sizeMiB} MiB to ${largest.sizeMiB} MiB: ${fixed(rtPeak[0]!, 1)} → ${fixed(peakLargest, 1)} MiB (${growth >= 0 ? '+' : ''}${fixed(growth, 1)}; flat means ≤ +${GOALS.flatGrowthMiB}): ${goal(growth, GOALS.flatGrowthMiB)}`);
+    }
     if (latency.length > 0) {
       log('');
       log(`delivery latency, command write → follower output, one stamped line every 10 ms for ${args.latencySeconds} s:`);
@@ -498,10 +549,14 @@ async function main(): Promise<void> {
       }
     }
     if (args.json !== undefined) {
-      writeFileSync(args.json, JSON.stringify({ date: new Date().toISOString(), machine: machine(), sizeMiB: payload / MiB, repeat: args.repeat, summary, latency }, null, 2));
+      const json = results.map((r) => ({ sizeMiB: r.sizeMiB, payload: r.payload, summary: r.summary, runs: Object.fromEntries(r.runs), ratios: Object.fromEntries(lines.map((row) => [row.label, row.values[results.indexOf(r)]])) }));
+      writeFileSync(args.json, JSON.stringify({ date: new Date().toISOString(), machine: machine(), repeat: args.repeat, loads, results: json, latency }, null, 2));
     }
-    const failed = summary.some((row) => row.note.includes('DIFFERS') || row.note.includes('exit status') || row.note.includes('early'));
-    if (failed) process.exitCode = 1;
+    if (results.some((r) => r.summary.some((row) => row.failed !== undefined))) {
+      log('');
+      log('bench: a follower FAILED to deliver (see above): its figures are not shown');
+      process.exitCode = 1;
+    }
   } finally {
     serve.child.kill('SIGTERM');
     await new Promise((done) => serve.child.once('exit', done));
