@@ -29,6 +29,7 @@ export interface RawFollowOptions {
   json?: boolean;
   raw?: boolean;
   verbose?: boolean;
+  tail?: string;
 }
 
 /** The validated options. */
@@ -46,6 +47,8 @@ export interface FollowSettings {
   readonly json: boolean;
   readonly raw: boolean;
   readonly verbose: boolean;
+  /** `--tail N`: start each stream with its last N lines (undefined: from the start offsets). */
+  readonly tail: number | undefined;
 }
 
 export const DEFAULT_MAX_RETRIES = 10;
@@ -59,6 +62,7 @@ export function addFollowOptions(command: Command): Command {
     .option('--insecure', INSECURE_HELP)
     .option('--stdout-offset <bytes>', 'resume stdout from this byte offset', '0')
     .option('--stderr-offset <bytes>', 'resume stderr from this byte offset', '0')
+    .option('-n, --tail <lines>', 'start each stream with its last N lines so far, then follow (0: only new output)')
     .addOption(new Option('--merge', 'write remote stderr to stdout too').conflicts(['stdoutOnly', 'stderrOnly']))
     .addOption(new Option('--stdout-only', 'follow stdout only').conflicts('stderrOnly'))
     .option('--stderr-only', 'follow stderr only')
@@ -95,5 +99,6 @@ export function parseFollowOptions(raw: RawFollowOptions): FollowSettings {
     json: raw.json === true,
     raw: raw.raw === true,
     verbose: raw.verbose === true,
+    tail: raw.tail === undefined ? undefined : parseCount('--tail', raw.tail),
   };
 }

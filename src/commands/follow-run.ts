@@ -16,6 +16,7 @@ import { createSpinner } from '../output/spinner.js';
 import { createTerminalSink } from '../output/terminal-sink.js';
 import type { FollowSettings } from './follow-options.js';
 import { formatDuration } from './values.js';
+import { startingSink } from './follow-sinks.js';
 
 export interface FollowTarget {
   readonly devboxId: string;
@@ -85,7 +86,7 @@ export async function runFollow(
   };
 
   const levels = streamLevels(io, options);
-  const sink: OutputSink =
+  const view: OutputSink =
     options.json || options.prefix || options.timestamps
       ? createLineSink(io, {
           mode: options.json ? 'json' : 'decorated',
@@ -100,6 +101,7 @@ export async function runFollow(
       : io.stdout.isTTY === true || io.stderr.isTTY === true
         ? createTerminalSink(io, { merge: options.merge, raw: options.raw, levels, beforeWrite })
         : createRawSink(io, options.merge, beforeWrite);
+  const { sink, onStarted } = startingSink(view, options, say);
 
   const onEvent = (event: FollowEvent) => {
     switch (event.type) {
@@ -162,6 +164,7 @@ export async function runFollow(
         signal,
         sink,
         onEvent,
+        onStarted,
       },
       progress,
     );

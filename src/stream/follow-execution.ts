@@ -4,7 +4,7 @@
  * stops the other.
  */
 import { setTimeout as delay } from 'node:timers/promises';
-import type { ApiTarget } from '../api/client.js';
+import type { ApiTarget, ExecutionView } from '../api/client.js';
 import { ExecutionWatch } from './execution-watch.js';
 import { followStream } from './follow-stream.js';
 import { keepYoungGenerationSmall } from './memory.js';
@@ -21,6 +21,8 @@ export interface FollowOptions {
   readonly signal: AbortSignal;
   readonly sink: OutputSink;
   readonly onEvent?: (event: FollowEvent) => void;
+  /** Called once the execution has left the queue, with its status then (running or completed). */
+  readonly onStarted?: (status: ExecutionView['status']) => void;
   readonly random?: () => number;
   readonly now?: () => number;
   readonly sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
@@ -73,7 +75,8 @@ export async function followExecution(options: FollowOptions, progress = createP
     sleep,
   });
 
-  await execution.untilStarted();
+  const started = await execution.untilStarted();
+  options.onStarted?.(started.status);
   const followers = options.streams.map((stream) =>
     followStream({
       target: options.target,
