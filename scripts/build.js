@@ -2,7 +2,7 @@
 // nothing in node_modules and needs no dependencies at all:
 //   dist/cli.js       what --help and --version need: commander and the option definitions
 //   dist/chunks/*.js  loaded with import() by the command that needs them: the follower (chalk,
-//                     eventsource, HTTP), ora, conf, the emulator
+//                     our SSE decoder, HTTP), ora, conf, the emulator
 //   dist/THIRD-PARTY-LICENSES.txt  the licences of the bundled packages
 // scripts/build-binary.js reuses `bundleOptions` for the single executable.
 import { build } from 'esbuild';

@@ -5,6 +5,7 @@
  */
 import { request as httpRequestRaw, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import { request as httpsRequestRaw } from 'node:https';
+import type { Readable } from 'node:stream';
 
 export interface HttpRequest {
   readonly method?: string;
@@ -48,7 +49,7 @@ export function httpRequest(url: URL, options: HttpRequest = {}): Promise<HttpRe
 }
 
 /** Reads a (small) response body as text, keeping at most `limit` bytes. */
-export async function readText(body: IncomingMessage, limit = 64 * 1024): Promise<string> {
+export async function readText(body: Readable, limit = 64 * 1024): Promise<string> {
   const parts: Buffer[] = [];
   let size = 0;
   for await (const chunk of body as AsyncIterable<Buffer>) {

@@ -12,7 +12,7 @@ export function registerTail(program: Command, context: CommandContext): void {
   addFollowOptions(command).action(async (devboxId: string, executionId: string, raw: RawFollowOptions) => {
     const options = parseFollowOptions(raw);
     const target = { devboxId: validateId('devbox id', devboxId), executionId: validateId('execution id', executionId) };
-    // Loaded here, not at the top: --help and --version should not pay for the follower (chalk, eventsource, http).
+    // Loaded here, not at the top: --help and --version should not pay for the follower (chalk, the SSE decoder, http).
     const { runFollow, settingsFor } = await import('./follow-run.js');
     const settings = await settingsFor(context.io, options);
     context.finish(await runFollow(context.io, settings, target, options));

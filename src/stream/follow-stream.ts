@@ -42,6 +42,8 @@ export async function followStream(options: StreamFollowOptions): Promise<void> 
   const { stream, sink, signal } = options;
   let cursor: CursorState = createCursor(options.startOffset);
   let failures = 0;
+  /** The last connection ended with an in-stream 408 and brought nothing. */
+  let lastWasIdle408 = false;
 
   const apply = ([next, placement]: [CursorState, Placement]) => {
     cursor = next;
@@ -107,6 +109,7 @@ export async function followStream(options: StreamFollowOptions): Promise<void> 
     // A connection that never got a response was not healthy however long it hung.
     const healthy = progressed || (responded && options.now() - startedAt >= HEALTHY_CONNECTION_MS);
     if (progressed) failures = 0;
+    if (outcome.kind !== 'stream-error') lastWasIdle408 = false;
 
     const retry = async (reason: string, retryAfterMs?: number) => {
       failures++;
@@ -159,6 +162,29 @@ export async function followStream(options: StreamFollowOptions): Promise<void> 
           }
         }
         await retry(`HTTP ${outcome.status}`, outcome.retryAfterMs);
+        continue;
+      }
+      case 'stream-error': {
+        // An `error` event inside the stream carries an HTTP status, read through the same table.
+        if (!isTransientStatus(outcome.status)) {
+          throw errorForStatus(outcome.status, outcome.message, {
+            devboxId: options.devboxId,
+            executionId: options.executionId,
+            what: `${stream} stream`,
+          });
+        }
+        if (outcome.status === 408) {
+          // The service's idle time-out inside a stream: resume at once from the cursor, as the
+          // official SDK does. Only a run of them on connections that brought nothing backs off.
+          const atOnce = progressed || healthy || !lastWasIdle408;
+          lastWasIdle408 = !progressed;
+          if (atOnce) {
+            failures = 0;
+            options.onEvent({ type: 'retrying', stream, offset: cursor.position, attempt: 0, delayMs: 0, reason: 'the service timed the stream out (408)' });
+            continue;
+          }
+        }
+        await retry(`error event ${outcome.status}`);
         continue;
       }
       case 'cut':
