@@ -3,25 +3,31 @@
  * pseudo-terminal, the spinner gone once output flows, nothing added in a pipe, --json and --prefix
  * rebuilding the streams under faults, and Ctrl-C on a terminal.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { defaultFaults } from '../../src/emulator/faults.js';
 import { startServer, type RunningServer } from '../../src/emulator/server.js';
-import { baseEnv, runCli } from '../helpers/run-cli.js';
+import { baseEnv, collect, runCli, startCli, waitForOutput } from '../helpers/run-cli.js';
 import { scenario, writeScenarioScript } from '../helpers/scenario.js';
-import { Screen, cliCommand, runOnPty } from '../helpers/tty.js';
+import { Screen, cliCommand, runOnPty, startOnPty } from '../helpers/tty.js';
+import { Gates, until } from '../helpers/wait.js';
 
 let server: RunningServer;
 let dir: string;
+const gates = new Gates();
 
 beforeAll(async () => {
   server = await startServer({ port: 0, env: baseEnv() });
   dir = mkdtempSync(join(tmpdir(), 'rt-tty-'));
 });
+// Every test starts from the server's own faults, whichever ran before (or alone, with -t).
+afterEach(() => server.setFaults(defaultFaults));
 afterAll(async () => {
   await server?.close();
   rmSync(dir, { recursive: true, force: true });
+  gates.remove();
 });
 
 const env = (extra: Record<string, string> = {}) =>
@@ -29,16 +35,6 @@ const env = (extra: Record<string, string> = {}) =>
 
 const HOSTILE = String.raw`printf 'title\033]0;pwned\007 clip\033]52;c;aGk=\007 query\033[6n apc\033_x\033\\ \033[31mred\033[0m\n'`;
 const SPINNER = /[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]/;
-
-async function until<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 describe('on a terminal', () => {
   it('colours stderr, keeps the remote colours, neutralises takeover sequences', async () => {
@@ -76,13 +72,28 @@ describe('on a terminal', () => {
 
   it('clears the spinner once output flows: the screen shows only the log and the prompt line', async () => {
     const screen = new Screen();
+    // Each line is written only once the previous one is on the screen, so the order across the
+    // two streams (independent connections) is certain; the first waits until the spinner shows.
+    const [first, second, third] = [gates.gate('one'), gates.gate('two'), gates.gate('three')];
     try {
-      const view = await server.execute('dbx_local', 'sleep 0.5; echo one; echo two >&2; sleep 0.3; echo three');
+      const view = await server.execute('dbx_local', `${first.wait}; echo one; ${second.wait}; echo two >&2; ${third.wait}; echo three`);
       await screen.start(cliCommand(['dbx_local', view.execution_id], env()));
+      // A whole line: the spinner's text names the execution, whose id might contain "one".
+      const onScreen = (test: (line: string) => boolean, what: string) =>
+        until(async () => ((await screen.capture()).split('\n').some(test) ? true : undefined), `${what} on screen`);
+      await onScreen((line) => SPINNER.test(line), 'the spinner');
+      first.open();
+      await onScreen((line) => line.trim() === 'one', 'one');
+      second.open();
+      await onScreen((line) => line.trim() === 'two', 'two');
+      third.open();
       await screen.ended();
       const lines = (await screen.capture()).split('\n').filter((line) => line.trim() !== '');
       expect(lines).toEqual(['one', 'two', 'three', '__status=0']);
     } finally {
+      first.open();
+      second.open();
+      third.open();
       await screen.close();
     }
   });
@@ -92,7 +103,7 @@ describe('on a terminal', () => {
     try {
       const view = await server.execute('dbx_local', 'echo started; sleep 30');
       await screen.start(cliCommand(['dbx_local', view.execution_id], env()));
-      await until(async () => ((await screen.capture()).includes('started') ? true : undefined), 'the first line on screen');
+      await until(async () => ((await screen.capture()).split('\n').some((line) => line.trim() === 'started') ? true : undefined), 'the first line on screen');
       await screen.keys('C-c');
       await screen.ended();
       const screenText = await screen.capture();
@@ -106,23 +117,41 @@ describe('on a terminal', () => {
   });
 
   it('shows no spinner when CI is set', async () => {
-    const view = await server.execute('dbx_local', 'sleep 0.4; echo late');
-    const result = await runOnPty(cliCommand(['dbx_local', view.execution_id], env({ CI: 'true' })));
-    expect(result.output.toString('utf8')).not.toMatch(SPINNER);
-    expect(result.output.toString('utf8')).toContain('late');
+    // The command writes only once both streams are connected: a spinner, had one been started
+    // while connecting, would be on the terminal before that.
+    const gate = gates.gate();
+    try {
+      const before = server.connections();
+      const view = await server.execute('dbx_local', `${gate.wait}; echo late`);
+      const run = startOnPty(cliCommand(['dbx_local', view.execution_id], env({ CI: 'true' })));
+      await until(() => (server.connections() - before >= 2 ? true : undefined), 'both streams connected');
+      gate.open();
+      const result = await run.done;
+      expect(result.output.toString('utf8')).not.toMatch(SPINNER);
+      expect(result.output.toString('utf8')).toContain('late');
+      expect(result.status).toBe(0);
+    } finally {
+      gate.open();
+    }
   });
 
   it('shows a spinner while waiting for the first bytes, and a reconnect note', async () => {
-    server.setFaults({ seed: 5, cutAfterBytes: 100, chunkSize: 8 });
+    const gate = gates.gate();
     try {
-      const view = await server.execute('dbx_local', 'sleep 0.6; i=0; while [ $i -lt 6 ]; do echo "row $i"; i=$((i+1)); done');
-      const result = await runOnPty(cliCommand(['dbx_local', view.execution_id, '--stdout-only'], env()));
+      server.setFaults({ seed: 5, cutAfterBytes: 100, chunkSize: 8 });
+      // Nothing is written until the spinner is on the terminal; then enough SSE bytes (over 100)
+      // that the connection is cut at least once.
+      const view = await server.execute('dbx_local', `${gate.wait}; i=0; while [ $i -lt 6 ]; do echo "row $i"; i=$((i+1)); done`);
+      const run = startOnPty(cliCommand(['dbx_local', view.execution_id, '--stdout-only'], env()));
+      await until(() => (SPINNER.test(run.output().toString('utf8')) ? true : undefined), 'the spinner');
+      gate.open();
+      const result = await run.done;
       const text = result.output.toString('utf8');
-      expect(text).toMatch(SPINNER);
       expect(text).toMatch(/runloop-tail: stdout: reconnecting from byte \d+, attempt 1/);
+      expect(text).toContain('row 5');
       expect(result.status).toBe(0);
     } finally {
-      server.setFaults({ cutAfterBytes: 0, chunkSize: 32768 });
+      gate.open();
     }
   });
 });
@@ -144,7 +173,6 @@ describe('line modes rebuild the streams under faults', () => {
     server.setFaults(s.faults);
     const view = await server.execute('dbx_local', writeScenarioScript(dir, s));
     const result = await runCli(['dbx_local', view.execution_id, '--json', '--max-retries', '50'], { env: env(), timeoutMs: 45_000 });
-    server.setFaults({ cutProbability: 0, errorProbability: 0, resendProbability: 0, stallProbability: 0 });
     expect(result.stderr.toString()).toBe('');
     const records = result.stdout
       .toString('utf8')
@@ -173,7 +201,6 @@ describe('line modes rebuild the streams under faults', () => {
       'i=0; while [ $i -lt 50 ]; do echo "out line $i with é"; echo "err line $i" >&2; i=$((i+1)); done',
     );
     const result = await runCli(['dbx_local', view.execution_id, '--prefix', '--merge', '--max-retries', '50'], { env: env() });
-    server.setFaults({ chunkSize: 32768, cutProbability: 0 });
     const lines = result.stdout.toString('utf8').trimEnd().split('\n');
     expect(lines).toHaveLength(100);
     const out = lines.filter((line) => line.startsWith('stdout | ')).map((line) => line.slice(9));
@@ -189,15 +216,17 @@ describe('line modes rebuild the streams under faults', () => {
   });
 
   it('a partial line is shown after a quiet spell, before its newline arrives', async () => {
-    const gate = join(dir, 'gate-partial');
-    const view = await server.execute('dbx_local', `printf 'waiting...'; while [ ! -e '${gate}' ]; do sleep 0.02; done; echo ' done'`);
-    const { startCli, collect, waitForOutput } = await import('../helpers/run-cli.js');
-    const child = startCli(['dbx_local', view.execution_id, '--prefix'], { env: env() });
-    const done = collect(child, { timeoutMs: 20_000 });
-    await waitForOutput(child, 'stdout', (text) => text.includes('stdout | waiting...\n'));
-    const { writeFileSync } = await import('node:fs');
-    writeFileSync(gate, '');
-    const result = await done;
-    expect(result.stdout.toString()).toBe('stdout | waiting...\nstdout |  done\n');
+    const gate = gates.gate('partial');
+    try {
+      const view = await server.execute('dbx_local', `printf 'waiting...'; ${gate.wait}; echo ' done'`);
+      const child = startCli(['dbx_local', view.execution_id, '--prefix'], { env: env() });
+      const done = collect(child, { timeoutMs: 30_000 });
+      await waitForOutput(child, 'stdout', (text) => text.includes('stdout | waiting...\n'), 30_000);
+      gate.open();
+      const result = await done;
+      expect(result.stdout.toString()).toBe('stdout | waiting...\nstdout |  done\n');
+    } finally {
+      gate.open();
+    }
   });
 });

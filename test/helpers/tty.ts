@@ -25,14 +25,21 @@ export interface PtyResult {
   readonly status: number | null;
 }
 
-/** Runs a command on a pseudo-terminal of the given size and returns the raw bytes it wrote. */
-export function runOnPty(command: string, size = { cols: 100, rows: 30 }, timeoutMs = 30_000): Promise<PtyResult> {
+/** A command running on a pseudo-terminal: what it wrote so far, and its end. */
+export interface PtyRun {
+  /** Everything the terminal received so far. */
+  output(): Buffer;
+  readonly done: Promise<PtyResult>;
+}
+
+/** Starts a command on a pseudo-terminal of the given size; its output can be watched while it runs. */
+export function startOnPty(command: string, size = { cols: 100, rows: 30 }, timeoutMs = 45_000): PtyRun {
   // The exit status travels in a marker line, since script's own status varies between versions.
   const inner = `stty cols ${size.cols} rows ${size.rows}; ${command}; echo "__status=$?"`;
   const child = spawn('script', ['-qfec', inner, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
   const chunks: Buffer[] = [];
   child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
-  return new Promise((resolve, reject) => {
+  const done = new Promise<PtyResult>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`pty command did not finish in ${timeoutMs} ms: ${Buffer.concat(chunks).toString().slice(-1000)}`));
@@ -47,6 +54,12 @@ export function runOnPty(command: string, size = { cols: 100, rows: 30 }, timeou
     });
     child.on('error', reject);
   });
+  return { output: () => Buffer.concat(chunks), done };
+}
+
+/** Runs a command on a pseudo-terminal of the given size and returns the raw bytes it wrote. */
+export function runOnPty(command: string, size = { cols: 100, rows: 30 }, timeoutMs = 45_000): Promise<PtyResult> {
+  return startOnPty(command, size, timeoutMs).done;
 }
 
 /** A tmux server of our own (its own socket), for screens. */
