@@ -2,56 +2,71 @@
  * A follow's life: live output before completion, quiet connections, --timeout, Ctrl-C with a resume
  * command that continues with no gap and no repeat, --merge and single-stream modes.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { defaultFaults } from '../../src/emulator/faults.js';
 import { startServer, type RunningServer } from '../../src/emulator/server.js';
 import { startFakeApi } from '../helpers/fake-api.js';
 import { baseEnv, collect, runCli, startCli, waitForOutput } from '../helpers/run-cli.js';
+import { Gates, until } from '../helpers/wait.js';
 
 let server: RunningServer;
+const gates = new Gates();
 
 beforeAll(async () => {
   server = await startServer({ port: 0, env: baseEnv() });
 });
+// Every test starts from the server's own faults, whichever ran before (or alone, with -t).
+afterEach(() => server.setFaults(defaultFaults));
 afterAll(async () => {
   await server?.close();
+  gates.remove();
 });
 
 const env = () => baseEnv({ RUNLOOP_API_KEY: server.apiKey, RUNLOOP_BASE_URL: server.url });
-const lines = (n: number, pause: string) => `i=1; while [ $i -le ${n} ]; do echo "line $i é"; echo "err $i" >&2; i=$((i+1)); sleep ${pause}; done`;
+/** Lines `from`..`to` on both streams: "line N é" on stdout, "err N" on stderr. */
+const lines = (from: number, to: number) => `i=${from}; while [ $i -le ${to} ]; do echo "line $i é"; echo "err $i" >&2; i=$((i+1)); done`;
 const expectedLines = (n: number, prefix: string, suffix = '') =>
   Array.from({ length: n }, (_, i) => `${prefix} ${i + 1}${suffix}\n`).join('');
 
 describe('following live output', () => {
   it('writes output while the command is still running, then exits with its status', async () => {
     server.setFaults({ seed: 1 });
-    // The command waits for a gate file the test creates once it has seen the first line.
-    const gate = join(mkdtempSync(join(tmpdir(), 'rt-gate-')), 'open');
-    const view = await server.execute('dbx_local', `echo first; while [ ! -e '${gate}' ]; do sleep 0.02; done; echo second; exit 3`);
-    const child = startCli(['dbx_local', view.execution_id], { env: env() });
-    const done = collect(child, { timeoutMs: 20_000 });
-    await waitForOutput(child, 'stdout', (text) => text.includes('first\n'));
-    const midway = await fetch(`${server.url}/v1/devboxes/dbx_local/executions/${view.execution_id}`, {
-      headers: { authorization: `Bearer ${server.apiKey}` },
-    }).then((r) => r.json() as Promise<{ status: string }>);
-    expect(midway.status).toBe('running');
-    writeFileSync(gate, '');
-    const result = await done;
-    expect(result.stdout.toString()).toBe('first\nsecond\n');
-    expect(result.status).toBe(3);
+    // The command waits for a gate the test opens once it has seen the first line.
+    const gate = gates.gate();
+    try {
+      const view = await server.execute('dbx_local', `echo first; ${gate.wait}; echo second; exit 3`);
+      const child = startCli(['dbx_local', view.execution_id], { env: env() });
+      const done = collect(child, { timeoutMs: 30_000 });
+      await waitForOutput(child, 'stdout', (text) => text.includes('first\n'), 30_000);
+      const midway = await fetch(`${server.url}/v1/devboxes/dbx_local/executions/${view.execution_id}`, {
+        headers: { authorization: `Bearer ${server.apiKey}` },
+      }).then((r) => r.json() as Promise<{ status: string }>);
+      expect(midway.status).toBe('running');
+      gate.open();
+      const result = await done;
+      expect(result.stdout.toString()).toBe('first\nsecond\n');
+      expect(result.status).toBe(3);
+    } finally {
+      gate.open();
+    }
   });
 
   it('reconnects from a connection gone quiet (--idle-timeout) and loses nothing', async () => {
-    server.setFaults({ seed: 7, stallProbability: 0.3, stallMs: 1500, chunkSize: 16 });
+    // Every event stalls (far longer than the idle time-out) until the follower has given up on
+    // a quiet connection and opened another; then the server stops stalling. Whatever the
+    // machine's speed, at least one connection goes quiet, and the follower gets everything
+    // through the next ones.
+    server.setFaults({ seed: 7, stallProbability: 1, stallMs: 60_000, chunkSize: 16 });
     const before = server.connections();
     const view = await server.execute('dbx_local', 'i=0; while [ $i -lt 40 ]; do echo "row $i"; i=$((i+1)); done');
-    const result = await runCli(['dbx_local', view.execution_id, '--idle-timeout', '0.3', '--stdout-only'], { env: env(), timeoutMs: 30_000 });
-    server.setFaults({ stallProbability: 0, chunkSize: 32768 });
+    const child = startCli(['dbx_local', view.execution_id, '--idle-timeout', '0.3', '--stdout-only'], { env: env() });
+    const done = collect(child, { timeoutMs: 30_000 });
+    await until(() => (server.connections() - before >= 2 ? true : undefined), 'a second connection');
+    server.setFaults({ stallProbability: 0 });
+    const result = await done;
     expect(result.stdout.toString()).toBe(Array.from({ length: 40 }, (_, i) => `row ${i}\n`).join(''));
     expect(result.status).toBe(0);
-    expect(server.connections() - before).toBeGreaterThan(2);
+    expect(server.connections() - before).toBeGreaterThanOrEqual(2);
   });
 });
 
@@ -115,40 +130,60 @@ describe('--merge, --stdout-only, --stderr-only', () => {
 });
 
 describe('stopping early', () => {
-  it('--timeout stops with 124 and says how to resume', async () => {
+  it('--timeout stops with 124 and says how to resume, with offsets that match what was written', async () => {
+    // How much arrives before the time-out depends on this machine's speed, so nothing here
+    // assumes it: the resume offsets must match what was written, and resuming (after the
+    // command is stopped) must deliver the rest with no gap and no repeat.
     const view = await server.execute('dbx_local', 'echo started; sleep 30');
-    const result = await runCli(['dbx_local', view.execution_id, '--timeout', '1s'], { env: env(), timeoutMs: 20_000 });
+    const result = await runCli(['dbx_local', view.execution_id, '--timeout', '1s'], { env: env(), timeoutMs: 30_000 });
     expect(result.status).toBe(124);
-    expect(result.stdout.toString()).toBe('started\n');
     const stderr = result.stderr.toString();
     expect(stderr).toContain('runloop-tail: stopped after --timeout 1s');
-    expect(stderr).toContain(`resume with: runloop-tail dbx_local ${view.execution_id} --stdout-offset 8 --stderr-offset 0`);
+    const hint = /resume with: (runloop-tail .*)\n/.exec(stderr);
+    expect(hint?.[1], stderr).toBe(`runloop-tail dbx_local ${view.execution_id} --stdout-offset ${result.stdout.length} --stderr-offset 0`);
+    expect('started\n'.startsWith(result.stdout.toString())).toBe(true);
+    await fetch(`${server.url}/v1/devboxes/dbx_local/executions/${view.execution_id}/kill`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${server.apiKey}` },
+    });
+    const resumed = await runCli((hint?.[1] ?? '').split(' ').slice(1), { env: env(), timeoutMs: 30_000 });
+    expect(Buffer.concat([result.stdout, resumed.stdout]).toString()).toBe('started\n');
+    expect(resumed.stderr.toString()).toBe('');
+    expect(resumed.status).toBe(143);
   });
 
   it('Ctrl-C exits 130 with a resume command that continues with no gap and no repeat', async () => {
     server.setFaults({ seed: 3, chunkSize: [1, 64] });
-    const view = await server.execute('dbx_local', lines(60, '0.02'));
-    const first = startCli(['dbx_local', view.execution_id], { env: env() });
-    const firstDone = collect(first, { timeoutMs: 20_000 });
-    await waitForOutput(first, 'stdout', (text) => text.includes('line 5 é\n'));
-    first.kill('SIGINT');
-    const interrupted = await firstDone;
-    expect(interrupted.status).toBe(130);
-    const hint = /resume with: (runloop-tail .*)\n/.exec(interrupted.stderr.toString());
-    expect(hint, interrupted.stderr.toString()).not.toBeNull();
-    const args = (hint?.[1] ?? '').split(' ').slice(1);
-    const resumed = await runCli(args, { env: env(), timeoutMs: 20_000 });
-    expect(resumed.status).toBe(0);
-    // The resume offsets say exactly how many bytes of each stream the first run wrote; whatever
-    // follows them on its stderr is our own note (on a line of its own).
-    const offsets = /--stdout-offset (\d+) --stderr-offset (\d+)/.exec(hint?.[1] ?? '');
-    const [stdoutBytes, stderrBytes] = [Number(offsets?.[1]), Number(offsets?.[2])];
-    expect(interrupted.stdout.length).toBe(stdoutBytes);
-    const note = interrupted.stderr.subarray(stderrBytes).toString();
-    expect(note).toMatch(/^\n?runloop-tail: interrupted; resume with: runloop-tail [^\n]*\n$/);
-    const stdout = Buffer.concat([interrupted.stdout, resumed.stdout]).toString();
-    expect(stdout).toBe(expectedLines(60, 'line', ' é'));
-    const stderr = Buffer.concat([interrupted.stderr.subarray(0, stderrBytes), resumed.stderr]).toString();
-    expect(stderr).toBe(expectedLines(60, 'err'));
+    // The command cannot finish before the interrupt: its second half waits for a gate the test
+    // opens only after the first follower has exited.
+    const gate = gates.gate();
+    try {
+      const view = await server.execute('dbx_local', `${lines(1, 30)}; ${gate.wait}; ${lines(31, 60)}`);
+      const first = startCli(['dbx_local', view.execution_id], { env: env() });
+      const firstDone = collect(first, { timeoutMs: 30_000 });
+      await waitForOutput(first, 'stdout', (text) => text.includes('line 5 é\n'), 30_000);
+      first.kill('SIGINT');
+      const interrupted = await firstDone;
+      expect(interrupted.status).toBe(130);
+      gate.open();
+      const hint = /resume with: (runloop-tail .*)\n/.exec(interrupted.stderr.toString());
+      expect(hint, interrupted.stderr.toString()).not.toBeNull();
+      const args = (hint?.[1] ?? '').split(' ').slice(1);
+      const resumed = await runCli(args, { env: env(), timeoutMs: 30_000 });
+      expect(resumed.status).toBe(0);
+      // The resume offsets say exactly how many bytes of each stream the first run wrote; whatever
+      // follows them on its stderr is our own note (on a line of its own).
+      const offsets = /--stdout-offset (\d+) --stderr-offset (\d+)/.exec(hint?.[1] ?? '');
+      const [stdoutBytes, stderrBytes] = [Number(offsets?.[1]), Number(offsets?.[2])];
+      expect(interrupted.stdout.length).toBe(stdoutBytes);
+      const note = interrupted.stderr.subarray(stderrBytes).toString();
+      expect(note).toMatch(/^\n?runloop-tail: interrupted; resume with: runloop-tail [^\n]*\n$/);
+      const stdout = Buffer.concat([interrupted.stdout, resumed.stdout]).toString();
+      expect(stdout).toBe(expectedLines(60, 'line', ' é'));
+      const stderr = Buffer.concat([interrupted.stderr.subarray(0, stderrBytes), resumed.stderr]).toString();
+      expect(stderr).toBe(expectedLines(60, 'err'));
+    } finally {
+      gate.open();
+    }
   });
 });
