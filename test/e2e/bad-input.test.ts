@@ -5,17 +5,17 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, type RunningServer } from '../../src/emulator/server.js';
 import { baseEnv, runCli } from '../helpers/run-cli.js';
 import { startFakeApi, type FakeApi } from '../helpers/fake-api.js';
+import { holdRefusedPort, type RefusedPort } from '../helpers/refused-port.js';
 
 let server: RunningServer;
 let fake: FakeApi;
 let completedId: string;
-let closedPort: number;
+let refused: RefusedPort;
 let configHome: string;
 const KEY = 'rk_test_bad_input_key_1234567890';
 
@@ -25,12 +25,8 @@ beforeAll(async () => {
   const view = await server.execute('dbx_local', 'printf hello');
   await server.waitCompleted(view.execution_id);
   completedId = view.execution_id;
-  // A port nobody listens on: bind one, note it, close it.
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const address = probe.address();
-  closedPort = typeof address === 'object' && address ? address.port : 1;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  // A port that refuses connections and that nothing else can take meanwhile.
+  refused = await holdRefusedPort();
   configHome = mkdtempSync(join(tmpdir(), 'rt-bad-config-'));
   mkdirSync(join(configHome, 'runloop-tail'), { recursive: true });
   writeFileSync(join(configHome, 'runloop-tail', 'config.json'), '{"api-key": "rk_', { mode: 0o600 });
@@ -38,6 +34,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await server?.close();
   await fake?.close();
+  await refused?.close();
   rmSync(configHome, { recursive: true, force: true });
 });
 
@@ -81,7 +78,7 @@ const cases: Case[] = [
   { name: 'http to a remote host', args: () => ['dbx_local', 'exn_1', '--api-key', KEY, '--base-url', 'http://example.com'], status: 2, says: /--insecure/ },
   { name: 'no API key', args: () => ['dbx_local', 'exn_1'], env: () => ({ XDG_CONFIG_HOME: join(tmpdir(), 'rt-nowhere-' + process.pid) }), status: 2, says: /--api-key.*RUNLOOP_API_KEY.*config set api-key/ },
   { name: 'corrupted config store', args: () => ['dbx_local', 'exn_1'], env: () => ({ XDG_CONFIG_HOME: configHome }), status: 2, says: /config\.json/ },
-  { name: 'unreachable host', args: () => ['dbx_local', 'exn_1', '--max-retries', '1'], env: () => ({ RUNLOOP_API_KEY: KEY, RUNLOOP_BASE_URL: `http://127.0.0.1:${closedPort}` }), status: 255, says: /gave up.*ECONNREFUSED/ },
+  { name: 'unreachable host', args: () => ['dbx_local', 'exn_1', '--max-retries', '1'], env: () => ({ RUNLOOP_API_KEY: KEY, RUNLOOP_BASE_URL: `http://127.0.0.1:${refused.port}` }), status: 255, says: /gave up.*ECONNREFUSED/ },
   { name: 'wrong key (401)', args: () => ['dbx_local', completedId], env: () => ({ RUNLOOP_API_KEY: 'rk_wrong_key_000000000000', RUNLOOP_BASE_URL: server.url }), status: 255, says: /API key was rejected \(401\)/ },
   { name: 'unknown execution (404)', args: () => ['dbx_local', 'exn_nope'], env: local, status: 255, says: /execution exn_nope on devbox dbx_local was not found \(404\)/ },
   { name: 'unknown devbox (404)', args: () => ['dbx_nope', 'exn_nope'], env: local, status: 255, says: /not found \(404\)/ },
