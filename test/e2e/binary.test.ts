@@ -10,17 +10,19 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { defaultFaults } from '../../src/emulator/faults.js';
 import { startServer, type RunningServer } from '../../src/emulator/server.js';
 import { baseEnv, collect, runCli, waitForOutput, type CliOptions, type CliResult } from '../helpers/run-cli.js';
 import { scenario, writeScenarioScript } from '../helpers/scenario.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string };
-const binary = path.join(root, 'dist', `runloop-tail-${process.platform}-${process.arch}${process.platform === 'win32' ? '.exe' : ''}`);
 const seaCapable = readFileSync(process.execPath).includes('NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2');
 
 let temp: string;
+/** Built into this run's temp folder, so two runs (or a `npm run build:binary`) never share it. */
+let binary: string;
 let server: RunningServer;
 const children: ChildProcess[] = [];
 
@@ -37,11 +39,17 @@ function runBinary(args: readonly string[], options: CliOptions & { env?: Record
 describe.skipIf(!seaCapable)('the single executable', () => {
   beforeAll(async () => {
     temp = mkdtempSync(path.join(tmpdir(), 'rt-binary-'));
-    // Its own folder for the intermediate files, so two test runs at once do not share them.
+    binary = path.join(temp, `runloop-tail${process.platform === 'win32' ? '.exe' : ''}`);
+    // Its own folder for the intermediate files and the binary, so two test runs at once share nothing.
     const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.toLowerCase().startsWith('npm_')));
-    await promisify(execFile)('npm', ['run', '-s', 'build:binary', '--', '--sea-dir', path.join(temp, 'sea')], { cwd: root, env, timeout: 90_000 });
+    await promisify(execFile)('npm', ['run', '-s', 'build:binary', '--', '--sea-dir', path.join(temp, 'sea'), '--out', binary], {
+      cwd: root,
+      env,
+      timeout: 240_000,
+    });
     server = await startServer({ port: 0, env: baseEnv() });
-  }, 100_000);
+  }, 250_000);
+  afterEach(() => server?.setFaults(defaultFaults));
 
   afterAll(async () => {
     for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
