@@ -29,7 +29,7 @@ async function start(command: string, extra: Record<string, unknown> = {}, devbo
 }
 
 async function finished(view: ExecutionView): Promise<ExecutionView> {
-  return within(server.waitCompleted(view.execution_id), 10_000, `execution ${view.execution_id}`);
+  return within(server.waitCompleted(view.execution_id), 30_000, `execution ${view.execution_id}`);
 }
 
 describe('execute_async and retrieve', () => {

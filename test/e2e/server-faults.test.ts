@@ -29,7 +29,7 @@ afterAll(async () => {
 
 async function completed(target: RunningServer, command: string): Promise<string> {
   const view = await target.execute('dbx_local', command);
-  await within(target.waitCompleted(view.execution_id), 10_000, command);
+  await within(target.waitCompleted(view.execution_id), 30_000, command);
   return view.execution_id;
 }
 

@@ -3,6 +3,7 @@
  * finished, even when that is decided after the response closed (a cut).
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { defaultFaults } from '../../src/emulator/faults.js';
 import { startServer, type RunningServer } from '../../src/emulator/server.js';
 import { readSse } from '../helpers/sse.js';
 import { streamUrl, within } from '../helpers/emulator-api.js';
@@ -20,7 +21,7 @@ async function logLineFor(path: RegExp): Promise<string> {
     (async () => {
       while (!lines.some((line) => path.test(line))) await new Promise((resolve) => setTimeout(resolve, 10));
     })(),
-    5_000,
+    20_000,
     `a log line for ${path}`,
   );
   return lines.find((line) => path.test(line)) ?? '';
@@ -28,7 +29,7 @@ async function logLineFor(path: RegExp): Promise<string> {
 
 it('notes a clean end and a cut with the bytes written', async () => {
   const view = await server.execute('dbx_local', `printf 'hello world\\n'; printf 'oops\\n' >&2`);
-  await within(server.waitCompleted(view.execution_id), 10_000, 'completion');
+  await within(server.waitCompleted(view.execution_id), 30_000, 'completion');
   await readSse(streamUrl(server, view.execution_id, 'stdout', 0), { apiKey: server.apiKey });
   expect(await logLineFor(/stream_stdout_updates\?offset=0 200/)).toMatch(/ \(ended after \d+ bytes\)$/);
 
@@ -37,7 +38,7 @@ it('notes a clean end and a cut with the bytes written', async () => {
     const result = await readSse(streamUrl(server, view.execution_id, 'stderr', 0), { apiKey: server.apiKey });
     expect(result.ending).toBe('cut');
   } finally {
-    server.setFaults({ cutProbability: 0 });
+    server.setFaults(defaultFaults);
   }
   expect(await logLineFor(/stream_stderr_updates\?offset=0 200/)).toMatch(/ \(cut after \d+ bytes\)$/);
 });

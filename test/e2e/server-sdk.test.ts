@@ -6,6 +6,7 @@ import Runloop, { AuthenticationError, NotFoundError } from '@runloop/api-client
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../src/emulator/server.js';
 import { within } from '../helpers/emulator-api.js';
+import { Gates, until } from '../helpers/wait.js';
 
 let server: RunningServer;
 let client: Runloop;
@@ -38,7 +39,7 @@ describe('the official SDK against the emulator', () => {
         executions.streamStdoutUpdates('dbx_local', started.execution_id).then(collect),
         executions.streamStderrUpdates('dbx_local', started.execution_id).then(collect),
       ]),
-      15_000,
+      30_000,
       'SDK streams',
     );
     expect(stdout.text).toBe((await server.readOutput(started.execution_id, 'stdout')).toString('utf8'));
@@ -46,7 +47,7 @@ describe('the official SDK against the emulator', () => {
     expect(stdout.text.split('\n')).toHaveLength(51);
     expect(stdout.offsets.at(-1)).toBe(Buffer.byteLength(stdout.text));
 
-    const done = await within(executions.awaitCompleted('dbx_local', started.execution_id), 15_000, 'awaitCompleted');
+    const done = await within(executions.awaitCompleted('dbx_local', started.execution_id), 30_000, 'awaitCompleted');
     expect(done).toMatchObject({ status: 'completed', exit_status: 7 });
     const retrieved = await executions.retrieve('dbx_local', started.execution_id);
     expect(retrieved).toMatchObject({ execution_id: started.execution_id, status: 'completed', exit_status: 7 });
@@ -66,20 +67,30 @@ describe('the official SDK against the emulator', () => {
     const started = await executions.executeAsync('dbx_local', { command: 'sleep 30' });
     const killed = await executions.kill('dbx_local', started.execution_id);
     expect(killed.execution_id).toBe(started.execution_id);
-    const done = await within(executions.awaitCompleted('dbx_local', started.execution_id), 15_000, 'awaitCompleted after kill');
+    const done = await within(executions.awaitCompleted('dbx_local', started.execution_id), 30_000, 'awaitCompleted after kill');
     expect(done.exit_status).toBe(143);
     expect((await executions.retrieve('dbx_local', started.execution_id)).exit_status).toBe(143);
   });
 
   it('awaitCompleted keeps asking through 408 long-poll answers', async () => {
-    const short = await startServer({ port: 0, waitHoldMs: 100 });
+    // The command ends only once the server has answered a long-poll with 408, so the SDK must
+    // have asked again, however fast or slow this machine is.
+    const log: string[] = [];
+    const short = await startServer({ port: 0, waitHoldMs: 100, log: (line) => log.push(line) });
+    const gates = new Gates();
+    const gate = gates.gate();
     try {
       const sdk = new Runloop({ baseURL: short.url, bearerToken: short.apiKey, http2: false });
-      const started = await sdk.devboxes.executions.executeAsync('dbx_local', { command: 'sleep 0.5; exit 2' });
-      const done = await within(sdk.devboxes.executions.awaitCompleted('dbx_local', started.execution_id), 15_000, 'awaitCompleted');
+      const started = await sdk.devboxes.executions.executeAsync('dbx_local', { command: `${gate.wait}; exit 2` });
+      const completed = sdk.devboxes.executions.awaitCompleted('dbx_local', started.execution_id);
+      await until(() => (log.some((line) => /wait_for_status 408/.test(line)) ? true : undefined), 'a 408 answer');
+      gate.open();
+      const done = await within(completed, 30_000, 'awaitCompleted');
       expect(done.exit_status).toBe(2);
     } finally {
+      gate.open();
       await short.close();
+      gates.remove();
     }
   });
 

@@ -6,6 +6,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { defaultFaults } from '../../src/emulator/faults.js';
 import { startServer, type RunningServer } from '../../src/emulator/server.js';
 import { checkOffsets, readSse } from '../helpers/sse.js';
 import { call, streamUrl, within } from '../helpers/emulator-api.js';
@@ -20,7 +21,8 @@ beforeAll(async () => {
   server = await startServer({ port: 0 });
   scratch = await mkdtemp(join(tmpdir(), 'emulator-stream-'));
 });
-afterEach(() => server.setFaults({ offsetMode: 'end', chunkSize: 32768, keepAliveMs: 15000 }));
+// Every test starts from the server's own faults, whichever ran before (or alone, with -t).
+afterEach(() => server.setFaults(defaultFaults));
 afterAll(async () => {
   await server?.close();
   await rm(scratch, { recursive: true, force: true });
@@ -28,7 +30,7 @@ afterAll(async () => {
 
 async function completed(command: string): Promise<string> {
   const view = await server.execute('dbx_local', command);
-  await within(server.waitCompleted(view.execution_id), 10_000, command);
+  await within(server.waitCompleted(view.execution_id), 30_000, command);
   return view.execution_id;
 }
 

@@ -3,10 +3,11 @@
  * live output, both offset meanings), what reaches stdout and stderr is byte for byte what the
  * command wrote, and the exit status is the command's.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { defaultFaults } from '../../src/emulator/faults.js';
 import { startServer, type RunningServer } from '../../src/emulator/server.js';
 import { baseEnv, runCli } from '../helpers/run-cli.js';
 import { scenario, writeScenarioScript } from '../helpers/scenario.js';
@@ -20,6 +21,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'rt-exact-'));
   server = await startServer({ port: 0, env: baseEnv() });
 });
+afterEach(() => server.setFaults(defaultFaults));
 afterAll(async () => {
   await server?.close();
   rmSync(dir, { recursive: true, force: true });

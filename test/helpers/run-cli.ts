@@ -81,7 +81,7 @@ export function waitForOutput(
   child: ChildProcess,
   which: 'stdout' | 'stderr',
   predicate: (text: string) => boolean,
-  timeoutMs = 15_000,
+  timeoutMs = 30_000,
 ): Promise<string> {
   const stream = which === 'stdout' ? child.stdout : child.stderr;
   let text = '';

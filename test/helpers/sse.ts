@@ -44,7 +44,7 @@ export interface ReadSseOptions {
 
 /** Reads one SSE connection to its end (clean or cut), within a time-out. */
 export function readSse(url: string, options: ReadSseOptions): Promise<SseResult> {
-  const timeoutMs = options.timeoutMs ?? 15_000;
+  const timeoutMs = options.timeoutMs ?? 30_000;
   return new Promise((resolve, reject) => {
     const raw: Buffer[] = [];
     const chunks: Chunk[] = [];
