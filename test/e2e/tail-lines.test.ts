@@ -1,12 +1,13 @@
 /**
  * `--tail N` against the real local server: the last N lines of a completed execution exactly, and
  * of a running one's backlog followed by everything after it, through cuts, resends and both
- * offset meanings. Each run uses its own server, so its faults touch no other test.
+ * offset meanings. Faults go back to the server's defaults after every test, so they touch no other.
  */
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { defaultFaults } from '../../src/emulator/faults.js';
 import { startServer, type FaultOptions, type RunningServer } from '../../src/emulator/server.js';
 import { baseEnv, collect, runCli, startCli, waitForOutput } from '../helpers/run-cli.js';
 
@@ -17,6 +18,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'rt-tail-'));
   server = await startServer({ port: 0, env: baseEnv() });
 });
+afterEach(() => server.setFaults(defaultFaults));
 afterAll(async () => {
   await server?.close();
   rmSync(dir, { recursive: true, force: true });
@@ -54,7 +56,7 @@ describe('--tail on a completed execution', () => {
       expect(result.stderr.toString()).toBe(numbered('err', 38, 40));
       expect(result.status).toBe(7);
     } finally {
-      server.setFaults({ ...hostile(1, 'end'), chunkSize: 32768, cutProbability: 0, resendProbability: 0, errorProbability: 0 });
+      server.setFaults(defaultFaults);
     }
   });
 
@@ -96,7 +98,7 @@ describe('--tail on a running execution', () => {
       'exit 4',
     ].join('; ');
     const view = await server.execute('dbx_local', command);
-    await vi.waitFor(() => expect(existsSync(marker)).toBe(true), { timeout: 15_000, interval: 20 });
+    await vi.waitFor(() => expect(existsSync(marker)).toBe(true), { timeout: 30_000, interval: 20 });
     const child = startCli(['dbx_local', view.execution_id, '--tail', lines, '--max-retries', '50', ...extra], { env: env() });
     const done = collect(child, { timeoutMs: 30_000 });
     return { child, done, open: () => writeFileSync(gate, '') };
@@ -122,7 +124,7 @@ describe('--tail on a running execution', () => {
       expect(result.stderr.toString()).toBe(numbered('err', 18, 23));
       expect(result.status).toBe(4);
     } finally {
-      server.setFaults({ ...hostile(1, 'end'), chunkSize: 32768, cutProbability: 0, resendProbability: 0, errorProbability: 0 });
+      server.setFaults(defaultFaults);
     }
   });
 
