@@ -12,6 +12,8 @@ import { registerConfig } from './commands/config.js';
 import { registerServe } from './commands/serve.js';
 import { registerDemo } from './commands/demo.js';
 import { registerCompletion } from './commands/completion.js';
+import { checkArguments, type ArgumentRules } from './commands/argument-check.js';
+import { addExamples, helpConfiguration } from './commands/help-format.js';
 
 declare const __VERSION__: string;
 const version = typeof __VERSION__ === 'string' ? __VERSION__ : '0.0.0-dev';
@@ -35,24 +37,46 @@ export function buildProgram(context: CommandContext): Command {
   registerServe(program, context);
   registerDemo(program, context);
   registerCompletion(program, context);
-  for (const command of program.commands) command.exitOverride().configureOutput(program.configureOutput());
+  const width = Math.min(context.io.stdout.isTTY === true ? (context.io.stdout.columns ?? 80) : 80, 80);
+  const configure = (command: Command) => {
+    command.exitOverride().configureOutput(program.configureOutput()).configureHelp(helpConfiguration(width));
+    command.commands.forEach(configure);
+  };
+  configure(program);
+  addExamples(program, width);
   program.addHelpText(
     'after',
     `
-Following is the default command: 'runloop-tail <devbox-id> <execution-id>' is 'runloop-tail tail …'.
-Options of a follow: runloop-tail tail --help
+'runloop-tail <devbox-id> <execution-id>' runs the default command, tail; its
+options: runloop-tail tail --help
+
+Exit status: the remote command's; 2 bad usage or no API key; 124 --timeout;
+130 Ctrl-C; 255 could not finish (key rejected, not found, retries exhausted).
 
 Examples:
-  runloop-tail demo                                  try it on an embedded local server
-  runloop-tail dbx_123 exn_456                       follow an execution
-  runloop-tail dbx_123 exn_456 | grep ERROR          remote stdout only, byte for byte
-  runloop-tail exec dbx_123 -- make test             start a command and follow it
-  runloop-tail config set api-key                    store the API key (prompted, not echoed)
-
-Exit status: the remote command's; 2 bad usage or no API key; 124 --timeout; 130 Ctrl-C;
-255 could not finish (key rejected, not found, retries exhausted).`,
+  runloop-tail demo                          try it on an embedded local server
+  runloop-tail dbx_123 exn_456               follow an execution
+  runloop-tail dbx_123 exn_456 | grep ERROR  remote stdout only, byte for byte
+  runloop-tail exec dbx_123 -- make test     start a command and follow it
+  runloop-tail config set api-key            store the API key (hidden prompt)`,
   );
   return program;
+}
+
+/** What the pre-parse check needs to know about the program: its commands and value-taking options. */
+function argumentRules(program: Command): ArgumentRules {
+  const tail = program.commands.find((command) => command.name() === 'tail');
+  const valueOptions = new Set<string>();
+  for (const option of [...program.options, ...(tail?.options ?? [])]) {
+    if (!option.required && !option.optional) continue;
+    for (const name of [option.short, option.long]) if (name !== undefined) valueOptions.add(name);
+  }
+  return {
+    commands: [...program.commands.map((command) => command.name()), 'help'],
+    defaultCommand: 'tail',
+    valueOptions,
+    optionWords: { version: '--version' },
+  };
 }
 
 /** Runs the CLI on the given arguments and returns the exit status; never throws. */
@@ -60,7 +84,23 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
   let exitStatus = 0;
   const context: CommandContext = { io, finish: (status) => (exitStatus = status) };
   try {
-    await buildProgram(context).parseAsync([...argv], { from: 'user' });
+    const program = buildProgram(context);
+    const verdict = checkArguments(argv, argumentRules(program));
+    switch (verdict.kind) {
+      case 'help':
+        // As git does: the help, and the status of a command line that says nothing to do.
+        program.outputHelp();
+        return EXIT_USAGE;
+      case 'refuse':
+        io.stderr.write(`runloop-tail: ${verdict.message}\n`);
+        return EXIT_USAGE;
+      case 'hint':
+        io.stderr.write(`runloop-tail: ${verdict.message}\n`);
+        break;
+      case 'ok':
+        break;
+    }
+    await program.parseAsync([...argv], { from: 'user' });
     return exitStatus;
   } catch (error) {
     if (error instanceof CommanderError) {

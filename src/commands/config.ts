@@ -34,10 +34,12 @@ export function registerConfig(program: Command, context: CommandContext, depend
     .addHelpText(
       'after',
       `
-Settings: ${SETTING_KEYS.join(', ')}. Flags and RUNLOOP_API_KEY / RUNLOOP_BASE_URL override them.
-The API key is read from a hidden prompt, or from stdin when piped:
+Settings: ${SETTING_KEYS.join(', ')}. Flags and RUNLOOP_API_KEY / RUNLOOP_BASE_URL
+override them. The API key is read from a hidden prompt, or from stdin when
+piped:
   printenv RUNLOOP_API_KEY | runloop-tail config set api-key
-The file is $XDG_CONFIG_HOME/runloop-tail/config.json (see: runloop-tail config path), mode 600.`,
+The file is $XDG_CONFIG_HOME/runloop-tail/config.json, mode 600
+(see: runloop-tail config path).`,
     );
 
   config

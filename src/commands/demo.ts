@@ -6,7 +6,7 @@
  */
 import { Command } from 'commander';
 import type { CommandContext } from './context.js';
-import { parseFollowOptions, type RawFollowOptions } from './follow-options.js';
+import { colorOption, parseFollowOptions, type RawFollowOptions } from './follow-options.js';
 
 /** The demo's remote command: about three seconds of output on both streams. */
 export const DEMO_SCRIPT = [
@@ -32,7 +32,8 @@ export function registerDemo(program: Command, context: CommandContext): void {
   program
     .command('demo')
     .description('run a short command on an embedded local server and follow it (no account needed)')
-    .option('--color <when>', 'colour: auto, always or never', 'auto')
+    .addOption(colorOption())
+    .option('--no-color', 'the same as --color never')
     .option('--prefix', "label each line with 'stdout | ' or 'stderr | '")
     .option('--timestamps', 'start each line with its arrival time')
     .option('--json', 'one JSON object per line')

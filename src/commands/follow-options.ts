@@ -23,7 +23,10 @@ export interface RawFollowOptions {
   maxRetries?: string;
   idleTimeout?: string;
   timeout?: string;
-  color?: string;
+  /** `false` from --no-color. */
+  color?: string | false;
+  /** -f/--follow: what a follow does anyway; accepted because people type it. */
+  follow?: boolean;
   prefix?: boolean;
   timestamps?: boolean;
   json?: boolean;
@@ -53,6 +56,18 @@ export interface FollowSettings {
 
 export const DEFAULT_MAX_RETRIES = 10;
 export const DEFAULT_IDLE_TIMEOUT_SECONDS = 60;
+export const COLOR_CHOICES: readonly ColorWhen[] = ['auto', 'always', 'never'];
+
+/** `--color <when>`, its values known to the help and to shell completion. */
+export function colorOption(): Option {
+  return (
+    new Option('--color <when>', 'colour: auto, always or never')
+      .choices(COLOR_CHOICES)
+      // Our own message for a wrong value; choices() stays for the help and shell completion.
+      .argParser((value) => parseChoice('--color', value, COLOR_CHOICES))
+      .default('auto')
+  );
+}
 
 /** Adds the follow options to a command. */
 export function addFollowOptions(command: Command): Command {
@@ -69,7 +84,9 @@ export function addFollowOptions(command: Command): Command {
     .option('--max-retries <n>', 'consecutive failed attempts before giving up', String(DEFAULT_MAX_RETRIES))
     .option('--idle-timeout <seconds>', 'after this much silence, check the status and reconnect', String(DEFAULT_IDLE_TIMEOUT_SECONDS))
     .option('--timeout <duration>', 'stop after this long (e.g. 30s, 5m) with exit status 124')
-    .option('--color <when>', 'colour: auto, always or never', 'auto')
+    .addOption(colorOption())
+    .option('--no-color', 'the same as --color never')
+    .option('-f, --follow', 'follow to the end (what it does anyway)')
     .option('--prefix', "label each line with 'stdout | ' or 'stderr | '")
     .option('--timestamps', 'start each line with its arrival time (ISO 8601)')
     .addOption(new Option('--json', 'one JSON object per line (stream, text, offset, time), then the exit status').conflicts(['prefix', 'timestamps']))
@@ -93,7 +110,7 @@ export function parseFollowOptions(raw: RawFollowOptions): FollowSettings {
     maxRetries: parseCount('--max-retries', raw.maxRetries ?? String(DEFAULT_MAX_RETRIES)),
     idleTimeoutMs,
     timeoutMs: raw.timeout === undefined ? undefined : parseDuration('--timeout', raw.timeout),
-    color: parseChoice('--color', raw.color ?? 'auto', ['auto', 'always', 'never'] as const),
+    color: raw.color === false ? 'never' : parseChoice('--color', raw.color ?? 'auto', COLOR_CHOICES),
     prefix: raw.prefix === true,
     timestamps: raw.timestamps === true,
     json: raw.json === true,

@@ -3,7 +3,7 @@
  * flag into ServerOptions, prints shell exports for the URL and key, runs until SIGINT/SIGTERM,
  * then stops the server and every process it started.
  */
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { TailError } from '../errors.js';
 import type { CommandContext } from './context.js';
 import type { OffsetMode, RunningServer, ServerOptions } from '../emulator/server.js';
@@ -192,7 +192,13 @@ export function registerServe(program: Command, context: CommandContext): void {
     .option('--api-key <key>', 'bearer key clients must send (default: RUNLOOP_API_KEY, else a generated one)')
     .option('--devbox <id>', 'another devbox id besides dbx_local (repeatable)', collect)
     .option('--data-dir <dir>', 'keep execution outputs in this directory (default: a temporary one, removed on exit)')
-    .option('--offset-mode <mode>', "what a chunk's offset means: end (after the chunk) or start (its first byte)", 'end')
+    .addOption(
+      new Option('--offset-mode <mode>', "what a chunk's offset means: end (after the chunk) or start (its first byte)")
+        .choices(['end', 'start'])
+        // parseServeFlags checks it with a message naming the flag; choices() is for help and completion.
+        .argParser((value: string) => value)
+        .default('end'),
+    )
     .option('--seed <n>', 'seed for every injected fault, so a failure replays', '1')
     .option('--chunk-size <n|min-max>', 'max output bytes per event, fixed or a random range')
     .option('--cut-probability <p>', 'per event: cut the connection in the middle of it')

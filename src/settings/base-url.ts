@@ -38,7 +38,20 @@ export function normaliseBaseUrl(raw: string, origin: BaseUrlOrigin): string {
   }
   if (/[?#]/.test(raw)) return fail(`must not have a query or fragment${quoted}`);
   // With no query, fragment or credentials, href is origin + path; the path keeps a proxy prefix.
-  return url.href.replace(/\/+$/, '');
+  return url.origin + stripApiVersion(url.href.slice(url.origin.length).replace(/\/+$/, ''), url.origin, fail);
+}
+
+/**
+ * The base URL is the API root: runloop-tail adds `/v1/…` itself. A trailing `/v1` (what the API
+ * reference shows as the server URL) is dropped; a URL that goes on past `/v1/` (an endpoint
+ * pasted whole) is refused, naming the root to use instead.
+ */
+function stripApiVersion(path: string, origin: string, fail: (message: string) => never): string {
+  const match = /^(.*?)\/v1(\/.*)?$/i.exec(path);
+  if (match === null) return path;
+  const root = match[1] ?? '';
+  if (match[2] === undefined) return root;
+  return fail(`must be the API root, without /v1/…: use ${quote(origin + root)}`);
 }
 
 /**

@@ -11,11 +11,19 @@ export function isSettingKey(name: string): name is SettingKey {
   return (SETTING_KEYS as readonly string[]).includes(name);
 }
 
+// A name short and plain enough to be a mistyped setting name rather than a secret typed in the
+// wrong place (keys are longer: the mask shows nothing of a secret under 16 characters either).
+const PLAIN_NAME = /^[A-Za-z][A-Za-z0-9_.-]{0,14}$/;
+
 /**
  * Checks a setting name from the command line; throws TailError('usage') naming the valid keys.
- * The rejected name is not quoted: it is often the key itself, typed in the wrong place.
+ * The rejected name is quoted only when it is short and plain: a long one is often the key
+ * itself, typed in the wrong place, and must not be echoed.
  */
 export function parseSettingKey(name: string): SettingKey {
   if (isSettingKey(name)) return name;
-  throw new TailError('usage', `unknown setting; the settings are ${SETTING_KEYS.join(' and ')}`);
+  const known = SETTING_KEYS.join(' and ');
+  if (!PLAIN_NAME.test(name)) throw new TailError('usage', `unknown setting (not shown: it may be a secret); the settings are ${known}`);
+  const near = SETTING_KEYS.find((key) => key.replace(/-/g, '') === name.toLowerCase().replace(/[-_.]/g, ''));
+  throw new TailError('usage', near ? `unknown setting '${name}' — did you mean '${near}'?` : `unknown setting '${name}'; the settings are ${known}`);
 }

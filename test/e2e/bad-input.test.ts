@@ -54,7 +54,9 @@ const viaFake = () => ({ RUNLOOP_API_KEY: KEY, RUNLOOP_BASE_URL: fake.url });
 const long = 'x'.repeat(300);
 
 const cases: Case[] = [
-  { name: 'no arguments', args: () => [], status: 2, says: /missing required argument/ },
+  // No arguments at all prints the help (test/unit/cli-help.test.ts).
+  { name: 'misspelt command', args: () => ['exce', 'dbx_local', '--', 'ls'], env: local, status: 2, says: /^runloop-tail: unknown command 'exce' — did you mean 'exec'\?$/ },
+  { name: 'help for an unknown command', args: () => ['help', 'nope'], status: 2, says: /^runloop-tail: unknown command 'nope'/ },
   { name: 'one argument', args: () => ['dbx_local'], status: 2, says: /missing required argument 'execution-id'/ },
   { name: 'three arguments', args: () => ['dbx_local', 'exn_1', 'extra'], status: 2, says: /too many arguments/ },
   { name: 'empty devbox id', args: () => ['', 'exn_1'], status: 2, says: /devbox id is empty/ },

@@ -96,10 +96,10 @@ describe('config, end to end', () => {
     expect(fs.existsSync(file)).toBe(false);
   });
 
-  it('an unknown setting: exit 2, the valid keys listed', async () => {
+  it('an unknown setting: exit 2, named, the valid keys listed', async () => {
     const result = await cli(['config', 'get', 'token']);
     expect(result.status).toBe(2);
-    expect(lines(result.stderr)).toEqual(['runloop-tail: unknown setting; the settings are api-key and base-url']);
+    expect(lines(result.stderr)).toEqual(["runloop-tail: unknown setting 'token'; the settings are api-key and base-url"]);
   });
 
   it.each([

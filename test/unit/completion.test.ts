@@ -83,6 +83,13 @@ describe('describeProgram', () => {
     expect(spec.programOptions.flatMap((option) => option.names)).toEqual(expect.arrayContaining(['-V', '--version', '-h', '--help']));
   });
 
+  it('knows the values of enumerated options', () => {
+    const choicesOf = (path: string, name: string) =>
+      spec.commands.find((command) => command.path === path)?.options.find((option) => option.names.includes(name))?.choices;
+    for (const path of ['tail', 'exec', 'demo']) expect(choicesOf(path, '--color')).toEqual(['auto', 'always', 'never']);
+    expect(choicesOf('serve', '--offset-mode')).toEqual(['end', 'start']);
+  });
+
   it('knows which options take a value and what it is called', () => {
     const serve = spec.commands.find((command) => command.path === 'serve');
     expect(serve?.options.find((option) => option.names.includes('--port'))).toMatchObject({ takesValue: true, valueName: 'n' });
@@ -147,6 +154,14 @@ describe.each(SHELLS)('the %s script', (shell) => {
     ['serve --port 0', '--qu', ['--quiet']],
     ['completion', '', ['bash', 'zsh', 'fish']],
     ['help', 'ex', ['exec']],
+    // Enumerated option values, for the default command, exec, demo and serve.
+    ['dbx_1 exn_1 --color', '', ['auto', 'always', 'never']],
+    ['--color', 'a', ['auto', 'always']],
+    ['exec dbx_1 --color', 'n', ['never']],
+    ['demo --color', '', ['auto', 'always', 'never']],
+    ['serve --offset-mode', '', ['end', 'start']],
+    ['dbx_1 exn_1', '--no-', ['--no-color']],
+    ['dbx_1 exn_1', '--fol', ['--follow']],
   ];
 
   it.skipIf(skip).each(cases)('completes "%s" + "%s"', (before, word, expected) => {

@@ -13,6 +13,15 @@ describe('normaliseBaseUrl: accepted', () => {
     ['http://[::1]:8080/', 'http://[::1]:8080'],
     ['https://proxy.example.com/runloop/', 'https://proxy.example.com/runloop'],
     ['https://proxy.example.com/a/b', 'https://proxy.example.com/a/b'],
+    // The API root: runloop-tail adds /v1 itself, so a trailing /v1 (the API reference's server URL) goes.
+    ['https://api.runloop.ai/v1', 'https://api.runloop.ai'],
+    ['https://api.runloop.ai/v1/', 'https://api.runloop.ai'],
+    ['https://api.runloop.ai/V1//', 'https://api.runloop.ai'],
+    ['https://proxy.example.com/runloop/v1', 'https://proxy.example.com/runloop'],
+    ['https://x.example/v10', 'https://x.example/v10'],
+    ['https://x.example/v1x', 'https://x.example/v1x'],
+    ['https://x.example/api-v1', 'https://x.example/api-v1'],
+    ['https://v1.example.com/v1', 'https://v1.example.com'],
   ])('%s → %s', (raw, expected) => {
     expect(normaliseBaseUrl(raw, { label: '--base-url' })).toBe(expected);
   });
@@ -33,6 +42,8 @@ describe('normaliseBaseUrl: refused', () => {
     ['https://api.runloop.ai/#top', /must not have a query or fragment/],
     ['https://exa mple.com', /not a valid http\(s\) URL/],
     ['nope\u001b[2J', /: "nope\\u001b\[2J"$/], // quoted with control characters escaped
+    ['https://api.runloop.ai/v1/devboxes', /^RUNLOOP_BASE_URL must be the API root, without \/v1\/…: use "https:\/\/api\.runloop\.ai"$/],
+    ['https://proxy.example.com/runloop/v1/devboxes/dbx_1', /use "https:\/\/proxy\.example\.com\/runloop"$/],
   ])('%j', (raw, pattern) => {
     let error: unknown;
     try {

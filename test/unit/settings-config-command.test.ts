@@ -186,15 +186,18 @@ describe('config get, list, unset, path', () => {
     expect(await run(['unset', 'api-key'])).toMatchObject({ status: 0, stderr: 'runloop-tail: api-key was not set\n' });
   });
 
-  it.each([['get', 'apikey'], ['unset', 'foo'], ['set', KEY], ['get', KEY]])(
-    'unknown key (%s %s): exit 2, the valid keys listed, the name not echoed',
-    async (command, name) => {
-      const result = await run([command, name], { stored });
-      expect(result.status).toBe(2);
-      expect(result.stdout).toBe('');
-      expect(result.stderr).toBe('runloop-tail: unknown setting; the settings are api-key and base-url\n');
-    },
-  );
+  it.each([
+    ['get', 'apikey', "runloop-tail: unknown setting 'apikey' — did you mean 'api-key'?\n"],
+    ['get', 'base_url', "runloop-tail: unknown setting 'base_url' — did you mean 'base-url'?\n"],
+    ['unset', 'foo', "runloop-tail: unknown setting 'foo'; the settings are api-key and base-url\n"],
+    ['set', KEY, 'runloop-tail: unknown setting (not shown: it may be a secret); the settings are api-key and base-url\n'],
+    ['get', KEY, 'runloop-tail: unknown setting (not shown: it may be a secret); the settings are api-key and base-url\n'],
+  ])('unknown key (%s %s): exit 2, named unless it may be a secret, the valid keys listed', async (command, name, says) => {
+    const result = await run([command, name], { stored });
+    expect(result.status).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toBe(says);
+  });
 
   it('a broken store: exit 2 with its one line', async () => {
     const broken: SettingsStore = {
