@@ -33,6 +33,7 @@ export interface RawFollowOptions {
   raw?: boolean;
   verbose?: boolean;
   tail?: string;
+  save?: string;
 }
 
 /** The validated options. */
@@ -52,6 +53,8 @@ export interface FollowSettings {
   readonly verbose: boolean;
   /** `--tail N`: start each stream with its last N lines (undefined: from the start offsets). */
   readonly tail: number | undefined;
+  /** `--save DIR`: write each stream to DIR/<execution>.stdout|.stderr and resume from their sizes. */
+  readonly save: string | undefined;
 }
 
 export const DEFAULT_MAX_RETRIES = 10;
@@ -77,6 +80,7 @@ export function addFollowOptions(command: Command): Command {
     .option('--insecure', INSECURE_HELP)
     .option('--stdout-offset <bytes>', 'resume stdout from this byte offset', '0')
     .option('--stderr-offset <bytes>', 'resume stderr from this byte offset', '0')
+    .option('--save <dir>', 'also write each stream byte for byte to DIR/<execution>.stdout|.stderr (and .json at the end); a rerun resumes from them')
     .option('-n, --tail <lines>', 'start each stream with its last N lines so far, then follow (0: only new output)')
     .addOption(new Option('--merge', 'write remote stderr to stdout too').conflicts(['stdoutOnly', 'stderrOnly']))
     .addOption(new Option('--stdout-only', 'follow stdout only').conflicts('stderrOnly'))
@@ -98,6 +102,9 @@ export function addFollowOptions(command: Command): Command {
 export function parseFollowOptions(raw: RawFollowOptions): FollowSettings {
   const streams: StreamName[] = raw.stdoutOnly ? ['stdout'] : raw.stderrOnly ? ['stderr'] : ['stdout', 'stderr'];
   const idleTimeoutMs = parseDuration('--idle-timeout', raw.idleTimeout ?? String(DEFAULT_IDLE_TIMEOUT_SECONDS));
+  if (raw.save !== undefined && (raw.save === '' || (raw.stdoutOffset ?? '0') !== '0' || (raw.stderrOffset ?? '0') !== '0')) {
+    throw new TailError('usage', raw.save === '' ? '--save needs a directory' : '--save resumes from the sizes of its files: leave out --stdout-offset and --stderr-offset');
+  }
   if (idleTimeoutMs < 100) throw new TailError('usage', '--idle-timeout must be at least 0.1 seconds');
   return {
     flags: { apiKey: raw.apiKey, baseUrl: raw.baseUrl, insecure: raw.insecure === true },
@@ -117,5 +124,6 @@ export function parseFollowOptions(raw: RawFollowOptions): FollowSettings {
     raw: raw.raw === true,
     verbose: raw.verbose === true,
     tail: raw.tail === undefined ? undefined : parseCount('--tail', raw.tail),
+    save: raw.save,
   };
 }

@@ -13,10 +13,11 @@ import type { FollowEvent, OutputSink, StreamName } from '../stream/types.js';
 import { createLineSink } from '../output/line-sink.js';
 import { createRawSink, outputFor } from '../output/raw-sink.js';
 import { createSpinner } from '../output/spinner.js';
+import { prepareSaveDir } from '../output/save-files.js';
 import { createTerminalSink } from '../output/terminal-sink.js';
 import type { FollowSettings } from './follow-options.js';
 import { formatDuration } from './values.js';
-import { startingSink } from './follow-sinks.js';
+import { openSave, startingSink } from './follow-sinks.js';
 
 export interface FollowTarget {
   readonly devboxId: string;
@@ -30,6 +31,7 @@ export interface FollowExtras {
 
 /** Resolves the key and base URL for a follow (or exec), saying where they came from with --verbose. */
 export async function settingsFor(io: Io, options: FollowSettings): Promise<ResolvedSettings> {
+  if (options.save !== undefined) prepareSaveDir(options.save);
   const settings = await resolveSettings({ flags: options.flags, env: io.env });
   if (options.verbose) for (const line of describeSources(settings)) io.stderr.write(`runloop-tail: ${line}\n`);
   return settings;
@@ -50,6 +52,9 @@ export async function runFollow(
   options: FollowSettings,
   extras: FollowExtras = {},
 ): Promise<number> {
+  // --save: the files are opened first; their sizes are where the streams resume.
+  const save = openSave(options, target, (message) => say(message));
+  if (save) options = { ...options, startOffsets: save.offsets };
   const progress = createProgress(options.startOffsets);
   const timeout = new AbortController();
   const timer =
@@ -101,7 +106,7 @@ export async function runFollow(
       : io.stdout.isTTY === true || io.stderr.isTTY === true
         ? createTerminalSink(io, { merge: options.merge, raw: options.raw, levels, beforeWrite })
         : createRawSink(io, options.merge, beforeWrite);
-  const { sink, onStarted } = startingSink(view, options, say);
+  const { sink, onStarted } = startingSink(view, options, say, save);
 
   const onEvent = (event: FollowEvent) => {
     switch (event.type) {
@@ -169,6 +174,8 @@ export async function runFollow(
       progress,
     );
     spinner.stop();
+    save?.complete(result.exitStatus);
+    if (save?.failure !== undefined) return EXIT_FAILURE;
     if (options.json && result.exitStatus !== null) io.stdout.write(renderJsonExit(result.exitStatus));
     if (result.missingBytes > 0) {
       say(`the output is incomplete: ${result.missingBytes} bytes were lost; the command exited with status ${result.exitStatus ?? 'unknown'}`);
@@ -201,5 +208,6 @@ export async function runFollow(
   } finally {
     clearTimeout(timer);
     spinner.stop();
+    save?.close();
   }
 }

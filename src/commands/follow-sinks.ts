@@ -1,7 +1,9 @@
 /**
- * What stands between the follower and the sink of the view: `--tail N` (a ring per stream until
- * the first burst ends). Kept apart from follow-run.ts so that file only wires it in.
+ * What stands between the follower and the sink of the view: `--save DIR` (every byte to its file)
+ * and `--tail N` (a ring per stream until the first burst ends). Kept apart from follow-run.ts so
+ * that file only wires them in.
  */
+import { openSaveFiles, type SaveFiles, type SaveTarget } from '../output/save-files.js';
 import { createTailSink } from '../output/tail-sink.js';
 import type { OutputSink } from '../stream/types.js';
 import type { FollowSettings } from './follow-options.js';
@@ -14,8 +16,14 @@ export interface StartingSink {
 }
 
 /** The view's sink, behind `--tail` when it is given. */
-export function startingSink(view: OutputSink, options: Pick<FollowSettings, 'tail' | 'verbose'>, say: (note: string) => void): StartingSink {
-  if (options.tail === undefined) return { sink: view, onStarted: () => {} };
+export function startingSink(
+  view: OutputSink,
+  options: Pick<FollowSettings, 'tail' | 'verbose'>,
+  say: (note: string) => void,
+  save?: SaveFiles,
+): StartingSink {
+  const saved = (sink: OutputSink) => (save ? save.tee(sink) : sink);
+  if (options.tail === undefined) return { sink: saved(view), onStarted: () => {} };
   const lines = options.tail;
   const tail = createTailSink(view, {
     lines,
@@ -24,12 +32,18 @@ export function startingSink(view: OutputSink, options: Pick<FollowSettings, 'ta
     },
   });
   return {
-    sink: tail,
+    // The files get every byte; the view only the tail.
+    sink: saved(tail),
     // A completed execution's output is all there: its tail is exact, taken at the drain.
     onStarted: (status) => {
       if (status === 'completed') tail.executionCompleted();
     },
   };
+}
+
+/** Opens the --save files of the execution, or nothing without --save. */
+export function openSave(options: Pick<FollowSettings, 'save' | 'streams'>, target: SaveTarget, onFailure: (message: string) => void): SaveFiles | undefined {
+  return options.save === undefined ? undefined : openSaveFiles(options.save, target, options.streams, { onFailure });
 }
 
 /** "stdout: the last 3 lines from byte 120, live from byte 160" (--verbose). */
