@@ -80,7 +80,7 @@ export function addFollowOptions(command: Command): Command {
     .option('--insecure', INSECURE_HELP)
     .option('--stdout-offset <bytes>', 'resume stdout from this byte offset', '0')
     .option('--stderr-offset <bytes>', 'resume stderr from this byte offset', '0')
-    .option('--save <dir>', 'also write each stream byte for byte to DIR/<execution>.stdout|.stderr (and .json at the end); a rerun resumes from them')
+    .option('--save <dir>', 'also save each stream to DIR/<execution>.stdout|.stderr (.json at the end); rerun to resume')
     .option('-n, --tail <lines>', 'start each stream with its last N lines so far, then follow (0: only new output)')
     .addOption(new Option('--merge', 'write remote stderr to stdout too').conflicts(['stdoutOnly', 'stderrOnly']))
     .addOption(new Option('--stdout-only', 'follow stdout only').conflicts('stderrOnly'))
