@@ -138,6 +138,11 @@ export async function runFollow(
       case 'resent':
         if (options.verbose) say(`${event.stream}: skipped ${event.bytes} bytes the service sent again`);
         return;
+      case 'replaced':
+        if (options.verbose) {
+          say(`${event.stream}: the command wrote bytes that are not UTF-8 (before byte ${event.offset}); the service sends them as U+FFFD, offsets count the original bytes`);
+        }
+        return;
       case 'drained':
         if (options.verbose) say(`${event.stream}: complete at byte ${event.offset}`);
         return;

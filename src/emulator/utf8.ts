@@ -58,6 +58,11 @@ export function eventLength(bytes: Uint8Array, max: number, complete: boolean): 
   const take = completePrefixLength(bytes, limit, complete && limit === bytes.length);
   if (take > 0 || bytes.length === 0) return take;
   const lead = sequenceLength(bytes[0] ?? 0);
-  if (bytes.length >= lead) return lead;
+  let length = 1;
+  while (length < lead && length < bytes.length && isContinuation(bytes[length] ?? 0)) length++;
+  if (length === lead) return lead;
+  // A lead byte whose sequence stops early is one U+FFFD for a decoder (its maximal subpart):
+  // send just that, or the character after it would be cut in two and decode differently.
+  if (length < bytes.length) return length;
   return complete ? bytes.length : 0;
 }

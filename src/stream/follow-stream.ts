@@ -8,7 +8,8 @@ import { errorForStatus, isTransientStatus } from '../api/errors.js';
 import { TailError } from '../errors.js';
 import { backoffDelay } from './backoff.js';
 import { openConnection, type ConnectionOutcome } from './connection.js';
-import { acceptChunk, createCursor, endConnection, startConnection, type CursorState, type Placement } from './cursor.js';
+import { acceptChunk, createCursor, decideMeaning, endConnection, isHolding, startConnection, type CursorState, type Placement } from './cursor.js';
+import { probeOffsetMeaning } from './offset-probe.js';
 import type { ExecutionWatch } from './execution-watch.js';
 import { watchConnection } from './watchdog.js';
 import type { FollowEvent, OutputSink, StreamName } from './types.js';
@@ -44,18 +45,52 @@ export async function followStream(options: StreamFollowOptions): Promise<void> 
   let failures = 0;
   /** The last connection ended with an in-stream 408 and brought nothing. */
   let lastWasIdle408 = false;
+  /** Bytes written on the current connection. */
+  let written = 0;
+  /** A chunk of the current connection could not be placed exactly: ask again. */
+  let unplaceable = false;
+  let notedReplacement = false;
 
   const apply = ([next, placement]: [CursorState, Placement]) => {
     cursor = next;
     for (const gap of placement.gaps) options.onEvent({ type: 'gap', stream, offset: gap.offset, length: gap.length });
     if (placement.duplicateBytes > 0) options.onEvent({ type: 'resent', stream, bytes: placement.duplicateBytes });
-    for (const write of placement.writes) sink.write(stream, write.bytes, write.offset);
+    if (placement.replaced === true && !notedReplacement) {
+      notedReplacement = true;
+      options.onEvent({ type: 'replaced', stream, offset: cursor.position });
+    }
+    if (placement.unplaceable === true) unplaceable = true;
+    for (const write of placement.writes) {
+      written += write.bytes.length;
+      sink.write(stream, write.bytes, write.offset);
+    }
     if (placement.writes.length > 0) options.onPosition(cursor.position);
   };
+
+  /**
+   * Chunks that fit both offset meanings are held while a short connection from offset 0 tells
+   * which one the service uses; the stream is not read meanwhile.
+   */
+  let probe: Promise<void> | undefined;
+  const probeMeaning = (): Promise<void> =>
+    probeOffsetMeaning({
+      url: streamUrl(options.target, options.devboxId, options.executionId, stream, 0),
+      apiKey: options.target.apiKey,
+      signal,
+      timeoutMs: options.idleTimeoutMs,
+      sleep: options.sleep,
+    }).then(
+      (meaning) => {
+        if (meaning !== undefined) apply(decideMeaning(cursor, meaning));
+      },
+      () => undefined, // no answer: the cursor's own rules decide (see MAX_HELD_BYTES)
+    );
 
   for (let connection = 0; ; connection++) {
     if (signal.aborted) throw signal.reason;
     cursor = startConnection(cursor);
+    written = 0;
+    unplaceable = false;
     const before = cursor.position;
     const startedAt = options.now();
     const afterCompletion = options.execution.completed;
@@ -91,21 +126,27 @@ export async function followStream(options: StreamFollowOptions): Promise<void> 
         }
       },
       onKeepAlive: () => watchdog.keepAlive(),
-      ready: () => sink.ready(stream),
+      ready: () => probe ?? sink.ready(stream),
       onChunk: (chunk) => {
         watchdog.data();
         if (!sawData) {
           sawData = true;
           options.onEvent({ type: 'data', stream });
         }
+        if (unplaceable) return;
         apply(acceptChunk(cursor, chunk));
+        if (unplaceable) idle.abort();
+        else if (probe === undefined && cursor.meaning === undefined && isHolding(cursor)) {
+          probe = probeMeaning();
+        }
       },
     }).finally(() => watchdog.stop());
+    if (probe !== undefined) await probe;
     if (signal.aborted) throw signal.reason;
-    if (outcome.kind === 'ended') apply(endConnection(cursor));
+    if (outcome.kind === 'ended' && !unplaceable) apply(endConnection(cursor));
     sink.connected?.(stream, false);
 
-    const progressed = cursor.position > before;
+    const progressed = cursor.position > before || written > 0;
     // A connection that never got a response was not healthy however long it hung.
     const healthy = progressed || (responded && options.now() - startedAt >= HEALTHY_CONNECTION_MS);
     if (progressed) failures = 0;
@@ -124,6 +165,10 @@ export async function followStream(options: StreamFollowOptions): Promise<void> 
       await options.sleep(delayMs, signal);
     };
 
+    if (unplaceable) {
+      await retry('a resent chunk holding U+FFFD could not be placed exactly; asking again');
+      continue;
+    }
     switch (outcome.kind) {
       case 'ended':
       case 'aborted': {

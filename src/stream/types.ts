@@ -34,5 +34,7 @@ export type FollowEvent =
     }
   | { readonly type: 'gap'; readonly stream: StreamName; readonly offset: number; readonly length: number }
   | { readonly type: 'resent'; readonly stream: StreamName; readonly bytes: number }
+  /** A chunk's text was not the byte length its offsets say (bytes that were not UTF-8 arrive as U+FFFD); once per stream. */
+  | { readonly type: 'replaced'; readonly stream: StreamName; readonly offset: number }
   | { readonly type: 'drained'; readonly stream: StreamName; readonly offset: number }
   | { readonly type: 'completed'; readonly exitStatus: number | null };
