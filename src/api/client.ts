@@ -4,7 +4,9 @@
  */
 import { TailError, redact } from '../errors.js';
 import { errorForStatus, isTransientStatus, TransientFailure, type RequestSubject } from './errors.js';
-import { header, httpRequest, readText } from './http.js';
+import { header, httpRequest, readText, type HttpResponse } from './http.js';
+import { decodedBody } from './content-encoding.js';
+import { JsonFieldScanner } from './json-fields.js';
 import { parseRetryAfter } from '../stream/backoff.js';
 
 export type ExecutionStatus = 'queued' | 'running' | 'completed';
@@ -35,14 +37,30 @@ export function streamUrl(target: ApiTarget, devboxId: string, executionId: stri
   return url;
 }
 
-/** Sends one JSON call and returns the parsed body, mapping failures to their kinds. */
+/** The fields of an execution view runloop-tail reads; everything else is skipped unread. */
+const VIEW_FIELDS = ['devbox_id', 'execution_id', 'status', 'exit_status'] as const;
+
+/**
+ * Reads a 200 body's wanted top-level fields with bounded memory (a view carries the command's
+ * output once it has completed, and a server may not bound it).
+ */
+async function readFields(body: AsyncIterable<Buffer>, fields: readonly string[]): Promise<Record<string, unknown>> {
+  const scanner = new JsonFieldScanner(fields);
+  for await (const piece of body) scanner.push(piece);
+  return Object.fromEntries(scanner.end());
+}
+
+/**
+ * Sends one JSON call and returns the parsed body (or, with `fields`, an object of just those
+ * top-level fields, read with bounded memory), mapping failures to their kinds.
+ */
 export async function callJson(
   target: ApiTarget,
   url: URL,
   subject: RequestSubject,
-  options: { method?: 'GET' | 'POST'; body?: unknown; signal?: AbortSignal } = {},
+  options: { method?: 'GET' | 'POST'; body?: unknown; signal?: AbortSignal; fields?: readonly string[] } = {},
 ): Promise<unknown> {
-  let response;
+  let response: HttpResponse;
   try {
     response = await httpRequest(url, {
       method: options.method ?? 'GET',
@@ -54,13 +72,18 @@ export async function callJson(
     if (options.signal?.aborted) throw options.signal.reason;
     throw new TransientFailure(`cannot reach ${url.origin}: ${describeNetworkError(error)}`, { cause: error });
   }
-  let text: string;
+  let body;
   try {
-    text = redact(await readText(response.body, 4 * 1024 * 1024), [target.apiKey]);
+    body = decodedBody(response.body, header(response.headers, 'content-encoding'));
   } catch (error) {
-    if (options.signal?.aborted) throw options.signal.reason;
-    throw new TransientFailure(`the ${subject.what} response was cut: ${describeNetworkError(error)}`, { cause: error });
+    response.body.destroy();
+    throw new TailError('protocol', `the ${subject.what} response from ${url.origin}: ${(error as Error).message}`);
   }
+  if (response.status === 200 && options.fields !== undefined) {
+    const fields = options.fields;
+    return readOrCut(() => readFields(body, fields), subject, url, options.signal);
+  }
+  const text = redact(await readOrCut(() => readText(body, 4 * 1024 * 1024), subject, url, options.signal), [target.apiKey]);
   if (response.status === 200) {
     try {
       return JSON.parse(text) as unknown;
@@ -75,6 +98,19 @@ export async function callJson(
     });
   }
   throw errorForStatus(response.status, text, subject);
+}
+
+/** Reads a body; a cut is transient, a body that is not what was asked for is a protocol error. */
+async function readOrCut<T>(read: () => Promise<T>, subject: RequestSubject, url: URL, signal: AbortSignal | undefined): Promise<T> {
+  try {
+    return await read();
+  } catch (error) {
+    if (signal?.aborted) throw signal.reason;
+    if (error instanceof Error && error.name === 'JsonFieldsError') {
+      throw new TailError('protocol', `the ${subject.what} response from ${url.origin} is not JSON (${error.message})`);
+    }
+    throw new TransientFailure(`the ${subject.what} response was cut: ${describeNetworkError(error)}`, { cause: error });
+  }
 }
 
 /** One line for a socket-level error: "connect ECONNREFUSED 127.0.0.1:9" rather than a stack. */
@@ -93,10 +129,14 @@ export function asExecutionView(value: unknown, what: string): ExecutionView {
   if (value && typeof value === 'object') {
     const v = value as Record<string, unknown>;
     const status = v.status;
+    const exit = v.exit_status;
+    if (exit !== null && exit !== undefined && !(typeof exit === 'number' && Number.isInteger(exit) && exit >= 0 && exit <= 255)) {
+      const shown = (JSON.stringify(exit) ?? String(exit)).slice(0, 40);
+      throw new TailError('protocol', `the ${what} response has exit_status ${shown}, not an exit status (an integer from 0 to 255)`);
+    }
     if (
       typeof v.execution_id === 'string' &&
-      (status === 'queued' || status === 'running' || status === 'completed') &&
-      (v.exit_status === null || v.exit_status === undefined || typeof v.exit_status === 'number')
+      (status === 'queued' || status === 'running' || status === 'completed')
     ) {
       return {
         devbox_id: typeof v.devbox_id === 'string' ? v.devbox_id : '',
@@ -111,7 +151,10 @@ export function asExecutionView(value: unknown, what: string): ExecutionView {
 
 export async function getExecution(target: ApiTarget, devboxId: string, executionId: string, signal?: AbortSignal): Promise<ExecutionView> {
   const subject = { devboxId, executionId, what: 'execution status' };
-  return asExecutionView(await callJson(target, executionUrl(target, devboxId, executionId), subject, { signal }), subject.what);
+  // The smallest last_n the API takes: the view's output is not needed, the streams carry it.
+  const url = executionUrl(target, devboxId, executionId);
+  url.searchParams.set('last_n', '1');
+  return asExecutionView(await callJson(target, url, subject, { signal, fields: VIEW_FIELDS }), subject.what);
 }
 
 /** Long-polls until the status is one of `statuses`; resolves undefined when the server's hold ran out (408). */
@@ -128,6 +171,7 @@ export async function waitForStatus(
       method: 'POST',
       body: { statuses },
       signal,
+      fields: VIEW_FIELDS,
     });
     return asExecutionView(value, subject.what);
   } catch (error) {
@@ -146,13 +190,13 @@ export async function executeAsync(
   const subject = { devboxId, what: 'execute' };
   const url = new URL(`${target.baseUrl.replace(/\/+$/, '')}/v1/devboxes/${encodeURIComponent(devboxId)}/execute_async`);
   const body = shellName === undefined ? { command } : { command, shell_name: shellName };
-  return asExecutionView(await callJson(target, url, subject, { method: 'POST', body, signal }), subject.what);
+  return asExecutionView(await callJson(target, url, subject, { method: 'POST', body, signal, fields: VIEW_FIELDS }), subject.what);
 }
 
 export async function killExecution(target: ApiTarget, devboxId: string, executionId: string, signal?: AbortSignal): Promise<ExecutionView> {
   const subject = { devboxId, executionId, what: 'kill' };
   return asExecutionView(
-    await callJson(target, executionUrl(target, devboxId, executionId, '/kill'), subject, { method: 'POST', body: {}, signal }),
+    await callJson(target, executionUrl(target, devboxId, executionId, '/kill'), subject, { method: 'POST', body: {}, signal, fields: VIEW_FIELDS }),
     subject.what,
   );
 }

@@ -24,7 +24,8 @@ export interface HttpResponse {
 export function httpRequest(url: URL, options: HttpRequest = {}): Promise<HttpResponse> {
   const send = url.protocol === 'https:' ? httpsRequestRaw : httpRequestRaw;
   return new Promise((resolve, reject) => {
-    const headers: Record<string, string> = { ...options.headers };
+    // Bodies are read as they are sent (a compressed one anyway is decoded: content-encoding.ts).
+    const headers: Record<string, string> = { 'accept-encoding': 'identity', ...options.headers };
     if (options.body !== undefined) {
       headers['content-type'] ??= 'application/json';
       headers['content-length'] = String(Buffer.byteLength(options.body));

@@ -35,7 +35,11 @@ export interface FaultOptions {
   /** Per stream request: skip up to `gapBytes` after the requested offset (lost retention). */
   gapProbability?: number;
   gapBytes?: number;
-  /** End a stream connection cleanly once it had nothing to send for this long; 0 = never (default). */
+  /**
+   * Once a stream connection had nothing to send for this long, send `event: error` with data
+   * `{"code":"408",…}` and end it, as the service does (its idle time-out, about a minute);
+   * 0 = never. Default 60000.
+   */
   idleTimeoutMs?: number;
   /** Write an SSE comment (`: keep-alive`) after this long without a write; 0 = never (default 15000). */
   keepAliveMs?: number;
@@ -59,7 +63,7 @@ export const defaultFaults: Faults = Object.freeze({
   resendBytes: 0,
   gapProbability: 0,
   gapBytes: 0,
-  idleTimeoutMs: 0,
+  idleTimeoutMs: 60_000,
   keepAliveMs: 15000,
 });
 

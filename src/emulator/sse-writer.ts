@@ -11,6 +11,14 @@ export function encodeEvent(output: string, offset: number): Buffer {
 }
 
 /**
+ * The bytes of an `error` event, the way the service reports an error inside a stream (the
+ * official SDK reads `{code, message}` as an API error with that status).
+ */
+export function encodeErrorEvent(status: number, message: string): Buffer {
+  return Buffer.from(`event: error\ndata: ${JSON.stringify({ code: String(status), message })}\n\n`, 'utf8');
+}
+
+/**
  * Bytes a response may hold before a write waits for 'drain'. Node's default high-water mark
  * (16 KiB) is less than one 32 KiB event, so every event waited for the socket to empty: a third
  * of the server's CPU went to those drain cycles and the socket ran dry between events. A few

@@ -8,7 +8,7 @@ import type { Execution } from './execution.js';
 import { cutLength, planEvent, type EventPlan, type Faults } from './faults.js';
 import type { StreamName } from './output-store.js';
 import type { Random } from './random.js';
-import { encodeEvent, type SseWriter } from './sse-writer.js';
+import { encodeErrorEvent, encodeEvent, type SseWriter } from './sse-writer.js';
 import { characterStart, eventLength, sequenceLength } from './utf8.js';
 
 /** How often a connection looks for new output while the execution runs. */
@@ -125,6 +125,7 @@ export async function streamOutput(connection: StreamConnection): Promise<Stream
       const { idleTimeoutMs, keepAliveMs } = connection.faults();
       const now = Date.now();
       if (idleTimeoutMs > 0 && now - lastOutputAt >= idleTimeoutMs) {
+        await writer.write(encodeErrorEvent(408, `no output for ${idleTimeoutMs} ms; resume from offset ${position}`));
         writer.end();
         return 'idle';
       }

@@ -182,7 +182,7 @@ describe('stalls, idle time-outs and live changes', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(110);
   });
 
-  it('ends a quiet stream cleanly after idleTimeoutMs while the execution runs', async () => {
+  it('ends a quiet stream after idleTimeoutMs with an error event 408, as the service does, while the execution runs', async () => {
     const view = await server.execute('dbx_local', `printf first; sleep 30`);
     // Once "first" is there, so that the quiet spell the time-out sees is the sleep.
     await readSse(streamUrl(server, view.execution_id, 'stdout', 0), { apiKey: server.apiKey, onChunk: () => true });
@@ -190,6 +190,8 @@ describe('stalls, idle time-outs and live changes', () => {
     const result = await readSse(streamUrl(server, view.execution_id, 'stdout', 0), { apiKey: server.apiKey });
     expect(result.ending).toBe('clean');
     expect(result.chunks).toEqual([{ output: 'first', offset: 5 }]);
+    expect(result.errors).toEqual([{ code: '408', message: 'no output for 100 ms; resume from offset 5' }]);
+    expect(result.raw.toString()).toMatch(/event: error\ndata: \{"code":"408","message":"[^"]*"\}\n\n$/);
     const status = await call(server, 'GET', `/v1/devboxes/dbx_local/executions/${view.execution_id}`);
     expect(status.body.status).toBe('running');
     await call(server, 'POST', `/v1/devboxes/dbx_local/executions/${view.execution_id}/kill`);

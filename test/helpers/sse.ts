@@ -23,6 +23,8 @@ export interface SseResult {
   readonly chunks: Chunk[];
   /** Comment lines (without the colon). */
   readonly comments: string[];
+  /** The data of `event: error` events, parsed ({code, message}). */
+  readonly errors: { code: string; message: string }[];
   /** Text after the last complete event: a partial event when the connection was cut. */
   readonly trailing: string;
   /** 'clean': the server ended the body; 'cut': the connection broke before; 'stopped': the test stopped reading. */
@@ -49,6 +51,7 @@ export function readSse(url: string, options: ReadSseOptions): Promise<SseResult
     const raw: Buffer[] = [];
     const chunks: Chunk[] = [];
     const comments: string[] = [];
+    const errors: { code: string; message: string }[] = [];
     const decoder = new StringDecoder('utf8');
     let pending = '';
     let bodyBytes = 0;
@@ -70,7 +73,9 @@ export function readSse(url: string, options: ReadSseOptions): Promise<SseResult
           const block = pending.slice(0, end);
           pending = pending.slice(end + 2);
           const data: string[] = [];
+          let name = 'message';
           for (const line of block.split('\n')) {
+            if (line.startsWith('event:')) name = line.slice(6).trim();
             if (line.startsWith(':')) {
               comments.push(line.slice(1).trim());
               options.onComment?.(line.slice(1).trim());
@@ -78,6 +83,10 @@ export function readSse(url: string, options: ReadSseOptions): Promise<SseResult
             else if (line.startsWith('data:')) data.push(line.slice(5).replace(/^ /, ''));
           }
           if (data.length === 0) continue;
+          if (name === 'error') {
+            errors.push(JSON.parse(data.join('\n')) as { code: string; message: string });
+            continue;
+          }
           const chunk = JSON.parse(data.join('\n')) as Chunk;
           if (options.keepChunks !== false) chunks.push(chunk);
           if (options.onChunk?.(chunk) === true) {
@@ -101,6 +110,7 @@ export function readSse(url: string, options: ReadSseOptions): Promise<SseResult
           bodyBytes,
           chunks,
           comments,
+          errors,
           trailing: pending + decoder.end(),
           ending: stopped ? 'stopped' : res.complete ? 'clean' : 'cut',
         });

@@ -136,8 +136,7 @@ describe('cursor: property: bytes that are not UTF-8, cuts and resends, both mea
           expect(placement.gaps).toEqual([]);
           out.push(...placement.writes.map((w) => w.bytes));
           if (placement.unplaceable === true) {
-            at = -1; // the caller asks again
-            state = startConnection(state);
+            state = startConnection(state); // the caller asks again
             at = state.position;
             at = characterStart(at, original.subarray(Math.max(0, at - 3), at), original[at]);
             continue;
