@@ -212,7 +212,7 @@ export function registerServe(program: Command, context: CommandContext): void {
     .option('--resend-bytes <n>', 'most bytes a resend repeats')
     .option('--gap-probability <p>', 'per stream request: skip up to --gap-bytes after the offset (lost retention)')
     .option('--gap-bytes <n>', 'most bytes a gap skips')
-    .option('--idle-timeout-ms <ms>', 'after this long with nothing to send, end a stream with an error event 408 as the service does (default 60000; 0 = never)')
+    .option('--idle-timeout-ms <ms>', 'after this long with nothing to send, end a stream with an error event 408, as the service does (0 = never)', '60000')
     .option('--keep-alive-ms <ms>', 'send an SSE comment after this long without a write (0 = never)')
     .option('--wait-hold-ms <ms>', 'how long wait_for_status holds before its 408', '25000')
     .option('--kill-grace-ms <ms>', 'SIGTERM to SIGKILL grace for kill and shutdown', '2000')
