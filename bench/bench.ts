@@ -1,6 +1,6 @@
 /**
  * npm run bench -- [--size MiB[,MiB…]] [--repeat N] [--skip-sdk] [--skip-floor] [--skip-latency]
- *                  [--latency-seconds S] [--json FILE]
+ *                  [--latency-seconds S] [--json FILE] [--also NAME=path/to/runloop-tail.js …]
  *
  * For each size (default 128, 256 and 1024 MiB, on the same run against the same server), one
  * large execution (3/4 on stdout, 1/4 on stderr, 100-byte lines with multi-byte text, exit status
@@ -15,6 +15,9 @@
  * against what the command wrote (curl's SSE bodies are decoded back into output bytes first), and
  * its exit status against the remote's (curl's against 0: it cannot know the remote's). A follower
  * that fails is printed as FAILED with the reason, never with a time, and the run exits 1.
+ *
+ * --also adds another build of runloop-tail as one more follower (an A/B of a change on the same
+ * rounds: copy a build's bin/ and dist/ aside and point at its bin/runloop-tail.js).
  *
  * Ratios are medians of the ratios within each round (followers of one round run back to back, so
  * a busy machine slows them alike), against the goals of issue 17.
@@ -60,6 +63,7 @@ interface Args {
   skipFloor: boolean;
   skipLatency: boolean;
   json: string | undefined;
+  also: { name: string; cli: string }[];
 }
 
 function parse(): Args {
@@ -72,6 +76,7 @@ function parse(): Args {
       'skip-floor': { type: 'boolean' },
       'skip-latency': { type: 'boolean' },
       json: { type: 'string' },
+      also: { type: 'string', multiple: true },
     },
   });
   const number = (name: string, value: string | undefined, fallback: number) => {
@@ -88,6 +93,11 @@ function parse(): Args {
     skipFloor: values['skip-floor'] ?? false,
     skipLatency: values['skip-latency'] ?? false,
     json: values.json,
+    also: (values.also ?? []).map((spec) => {
+      const [name, cli] = spec.split('=');
+      if (!name || !cli) throw new Error(`--also needs NAME=path/to/runloop-tail.js, got ${spec}`);
+      return { name, cli: resolve(cli) };
+    }),
   };
 }
 
@@ -412,6 +422,13 @@ async function main(): Promise<void> {
         check: checkOutputFiles,
       },
     ];
+    for (const other of args.also) {
+      followers.push({
+        name: other.name,
+        jobs: (truth) => [{ argv: [process.execPath, other.cli, 'dbx_local', truth.executionId, '--max-retries', '50'], ...out(`also-${other.name.replace(/\W/g, "_")}`), env }],
+        check: checkOutputFiles,
+      });
+    }
     if (!args.skipFloor) {
       followers.push({
         name: FLOOR,
