@@ -5,6 +5,7 @@
 import { once } from 'node:events';
 import type { Output } from '../io.js';
 import type { OutputSink, StreamName } from '../stream/types.js';
+import { batchesFor } from './write-batch.js';
 
 export interface Outputs {
   readonly stdout: Output;
@@ -25,15 +26,29 @@ export function whenWritable(output: Output): Promise<void> | undefined {
 /** Called with each piece before it is written (to clear a spinner, to know where lines end). */
 export type BeforeWrite = (output: Output, data: string | Buffer) => void;
 
+/**
+ * Bytes as they are, one write per output per turn of the event loop (the events of one socket
+ * read: see write-batch.ts). Back-pressure is asked for only after what is held was written, so it
+ * still reaches the socket.
+ */
 export function createRawSink(outputs: Outputs, merge: boolean, beforeWrite: BeforeWrite = () => {}): OutputSink {
+  const batchOf = batchesFor((output, bytes) => {
+    beforeWrite(output, bytes);
+    output.write(bytes);
+  });
+  const flushAll = () => {
+    batchOf(outputs.stdout).flush();
+    batchOf(outputs.stderr).flush();
+  };
   return {
-    write: (stream, bytes) => {
+    write: (stream, bytes) => batchOf(outputFor(outputs, stream, merge)).push(bytes),
+    ready: (stream) => {
       const output = outputFor(outputs, stream, merge);
-      beforeWrite(output, bytes);
-      output.write(bytes);
+      batchOf(output).flush();
+      return whenWritable(output);
     },
-    ready: (stream) => whenWritable(outputFor(outputs, stream, merge)),
-    end: () => {},
-    close: () => {},
+    flush: flushAll,
+    end: (stream) => batchOf(outputFor(outputs, stream, merge)).flush(),
+    close: flushAll,
   };
 }

@@ -7,6 +7,8 @@ export interface OutputSink {
   write(stream: StreamName, bytes: Buffer, offset: number): void;
   /** Back-pressure: a promise while the output behind `stream` is full, else undefined. */
   ready(stream: StreamName): Promise<void> | undefined;
+  /** Writes now whatever the sink holds for a later write (before a note goes to the same output). */
+  flush?(): void;
   /** The stream is drained: every byte the execution wrote has been written. */
   end(stream: StreamName): void;
   /** Stopping early (Ctrl-C, time-out, failure): write whatever is held so it matches the offsets. */
