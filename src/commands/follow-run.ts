@@ -80,7 +80,7 @@ export async function runFollow(
     if (output === io.stderr) stderrAtLineStart = endsLine;
   };
   const say = (line: string) => {
-    sink.flush?.(); // the output that came before the note goes before it
+    view.flush?.(); // the output that came before the note goes before it
     spinner.stop();
     const text = `runloop-tail: ${line}`;
     io.stderr.write(`${atLineStart() ? '' : '\n'}${terminal ? chalkFor(noteLevel).dim(text) : text}\n`);
