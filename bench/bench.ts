@@ -1,6 +1,6 @@
 /**
  * npm run bench -- [--size MiB[,MiB…]] [--repeat N] [--skip-sdk] [--skip-floor] [--skip-latency]
- *                  [--latency-seconds S] [--json FILE] [--also NAME=path/to/runloop-tail.js …]
+ *                  [--skip-https] [--latency-seconds S] [--json FILE] [--also NAME=path/to/runloop-tail.js …]
  *
  * For each size (default 128, 256 and 1024 MiB, on the same run against the same server), one
  * large execution (3/4 on stdout, 1/4 on stderr, 100-byte lines with multi-byte text, exit status
@@ -16,6 +16,10 @@
  * its exit status against the remote's (curl's against 0: it cannot know the remote's). A follower
  * that fails is printed as FAILED with the reason, never with a time, and the run exits 1.
  *
+ * Then once more over HTTPS, one round at the smallest size, against `serve --tls` (its CA
+ * trusted through NODE_EXTRA_CA_CERTS and curl --cacert); skipped, with a note, when this build's
+ * serve has no --tls.
+ *
  * --also adds another build of runloop-tail as one more follower (an A/B of a change on the same
  * rounds: copy a build's bin/ and dist/ aside and point at its bin/runloop-tail.js).
  *
@@ -28,9 +32,11 @@
  * figures are the server's share (it polls the output file every 20 ms); the difference is the
  * follower's.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -62,6 +68,7 @@ interface Args {
   skipSdk: boolean;
   skipFloor: boolean;
   skipLatency: boolean;
+  skipHttps: boolean;
   json: string | undefined;
   also: { name: string; cli: string }[];
 }
@@ -75,6 +82,7 @@ function parse(): Args {
       'skip-sdk': { type: 'boolean' },
       'skip-floor': { type: 'boolean' },
       'skip-latency': { type: 'boolean' },
+      'skip-https': { type: 'boolean' },
       json: { type: 'string' },
       also: { type: 'string', multiple: true },
     },
@@ -92,6 +100,7 @@ function parse(): Args {
     skipSdk: values['skip-sdk'] ?? false,
     skipFloor: values['skip-floor'] ?? false,
     skipLatency: values['skip-latency'] ?? false,
+    skipHttps: values['skip-https'] ?? false,
     json: values.json,
     also: (values.also ?? []).map((spec) => {
       const [name, cli] = spec.split('=');
@@ -109,34 +118,69 @@ interface Serve {
   readonly apiKey: string;
   readonly dataDir: string;
   readonly child: ChildProcess;
+  /** With --tls: the file of the CA that signed the server's certificate (NODE_EXTRA_CA_CERTS). */
+  readonly caFile: string | undefined;
 }
 
-async function startServe(cli: string, dataDir: string): Promise<Serve> {
+/** The value of an `export NAME=value` line that serve prints, unquoted. */
+function exported(line: string, name: string): string | undefined {
+  const match = new RegExp(`^export ${name}=(\\S+)$`).exec(line);
+  return match?.[1]?.replace(/^'(.*)'$/, '$1');
+}
+
+async function startServe(cli: string, dataDir: string, tls = false): Promise<Serve> {
   const apiKey = `bench_${randomBytes(12).toString('hex')}`;
-  const child = spawn(process.execPath, [cli, 'serve', '--port', '0', '--api-key', apiKey, '--data-dir', dataDir, '--quiet'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const argv = [cli, 'serve', '--port', '0', '--api-key', apiKey, '--data-dir', dataDir, '--quiet', ...(tls ? ['--tls'] : [])];
+  const child = spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'inherit'] });
   const lines = createInterface({ input: child.stdout! });
+  let url: string | undefined;
+  let caFile: string | undefined;
   for await (const line of lines) {
-    const match = /^export RUNLOOP_BASE_URL=(\S+)$/.exec(line);
-    if (match?.[1]) {
+    url ??= exported(line, 'RUNLOOP_BASE_URL');
+    caFile ??= exported(line, 'NODE_EXTRA_CA_CERTS');
+    // The key comes after the URL, the CA file (with --tls) after the key.
+    if (url !== undefined && (!tls || caFile !== undefined)) {
       child.stdout!.resume();
-      return { url: match[1], apiKey, dataDir, child };
+      return { url, apiKey, dataDir, child, caFile };
     }
   }
-  throw new Error('serve exited before printing its URL');
+  throw new Error(`serve${tls ? ' --tls' : ''} exited before printing its URL${tls ? ' and CA file' : ''}`);
 }
 
-async function api(serve: Serve, method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
-  const response = await fetch(`${serve.url}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${serve.apiKey}`, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
+/** Whether this build's serve has --tls (the HTTPS run needs it). */
+function serveHasTls(cli: string): boolean {
+  const help = spawnSync(process.execPath, [cli, 'serve', '--help'], { encoding: 'utf8' });
+  return /--tls\b/.test(help.stdout ?? '');
+}
+
+/** One JSON call to the server, over node:http(s) so a server with its own CA can be trusted. */
+function api(serve: Serve, method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
+  const url = new URL(`${serve.url}${path}`);
+  const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+  const payload = body === undefined ? undefined : JSON.stringify(body);
+  return new Promise((resolveCall, reject) => {
+    const request = send(
+      url,
+      {
+        method,
+        headers: { authorization: `Bearer ${serve.apiKey}`, 'content-type': 'application/json' },
+        ...(serve.caFile === undefined ? {} : { ca: readFileSync(serve.caFile) }),
+      },
+      (response) => {
+        let text = '';
+        response.setEncoding('utf8').on('data', (piece: string) => (text += piece));
+        response.on('end', () => {
+          const data = JSON.parse(text) as Record<string, unknown>;
+          const status = response.statusCode ?? 0;
+          if (status === 408 || (status >= 200 && status < 300)) resolveCall(data);
+          else reject(new Error(`${method} ${path}: ${status} ${text}`));
+        });
+        response.on('error', reject);
+      },
+    );
+    request.on('error', reject);
+    request.end(payload);
   });
-  const data = (await response.json()) as Record<string, unknown>;
-  if (response.status === 408) return data;
-  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(data)}`);
-  return data;
 }
 
 async function execute(serve: Serve, command: string): Promise<string> {
@@ -389,134 +433,170 @@ const CURL = 'curl -N (both streams)';
 const FLOOR = 'Node floor (no offsets, no retries)';
 const SDK = 'SDK follower';
 
+
+interface Paths {
+  readonly cli: string;
+  readonly sdkFollower: string;
+  readonly nodeFloor: string;
+  readonly scratch: string;
+}
+
+/** The followers of one server: curl, runloop-tail, the --also builds, the Node floor, the SDK. */
+function followersFor(serve: Serve, args: Args, paths: Paths): Follower[] {
+  const { cli, sdkFollower, nodeFloor, scratch } = paths;
+  const out = (name: string) => ({ stdout: join(scratch, `${name}.out`), stderr: join(scratch, `${name}.err`) });
+  const env: Record<string, string> = { RUNLOOP_API_KEY: serve.apiKey, RUNLOOP_BASE_URL: serve.url };
+  if (serve.caFile !== undefined) env.NODE_EXTRA_CA_CERTS = serve.caFile;
+  const followers: Follower[] = [
+    {
+      name: CURL,
+      jobs: (truth) =>
+        (['stdout', 'stderr'] as const).map((stream) => ({
+          argv: ['curl', '-sN', ...(serve.caFile === undefined ? [] : ['--cacert', serve.caFile]), '-H', `Authorization: Bearer ${serve.apiKey}`, streamUrl(serve, truth.executionId, stream)],
+          ...out(`curl-${stream}`),
+        })),
+      check: checkCurl,
+    },
+    {
+      name: RT,
+      jobs: (truth) => [{ argv: [process.execPath, cli, 'dbx_local', truth.executionId, '--max-retries', '50'], ...out('rt'), env }],
+      check: checkOutputFiles,
+    },
+  ];
+  for (const other of args.also) {
+    followers.push({
+      name: other.name,
+      jobs: (truth) => [{ argv: [process.execPath, other.cli, 'dbx_local', truth.executionId, '--max-retries', '50'], ...out(`also-${other.name.replace(/\W/g, "_")}`), env }],
+      check: checkOutputFiles,
+    });
+  }
+  if (!args.skipFloor) {
+    followers.push({
+      name: FLOOR,
+      jobs: (truth) => [{ argv: [process.execPath, nodeFloor, serve.url, 'dbx_local', truth.executionId], ...out('floor'), env }],
+      check: checkOutputFiles,
+    });
+  }
+  if (!args.skipSdk) {
+    followers.push({
+      name: SDK,
+      jobs: (truth) => [{ argv: [process.execPath, sdkFollower, serve.url, 'dbx_local', truth.executionId], ...out('sdk'), env }],
+      check: checkOutputFiles,
+    });
+  }
+
+  return followers;
+}
+
+/** Generates one execution of `sizeMiB` and runs every follower on it `repeat` times. */
+async function runSize(serve: Serve, followers: readonly Follower[], sizeMiB: number, repeat: number, scratch: string, log: (line: string) => void, loads: string[]): Promise<SizeResult> {
+  const generated = process.hrtime.bigint();
+  const truth = await generate(serve, sizeMiB);
+  const payload = truth.sizes.stdout + truth.sizes.stderr;
+  log(
+    `bench: ${sizeMiB} MiB${serve.caFile === undefined ? '' : ' over HTTPS'}, execution ${truth.executionId}: ${fixed(truth.sizes.stdout / MiB, 1)} MiB stdout + ${fixed(truth.sizes.stderr / MiB, 1)} MiB stderr, ` +
+      `exit ${truth.exitStatus}, written in ${fixed(Number(process.hrtime.bigint() - generated) / 1e9, 1)} s`,
+  );
+  const runs = new Map<string, Run[]>(followers.map((follower) => [follower.name, []]));
+  for (let round = 0; round < repeat; round++) {
+    // A different follower goes first in each round, so none always runs on a cold cache.
+    for (let k = 0; k < followers.length; k++) {
+      const follower = followers[(k + round) % followers.length]!;
+      const jobs = follower.jobs(truth);
+      const serverBefore = cpuSecondsOf(serve.child.pid!);
+      const measured = await measure(jobs, scratch);
+      const serverCpuS = cpuSecondsOf(serve.child.pid!) - serverBefore;
+      const verdict = await follower.check(truth, jobs, measured).catch((error: unknown) => ({ ok: false, note: `check failed: ${String(error)}` }));
+      runs.get(follower.name)!.push({ ...measured, round, serverCpuS, verdict });
+      if (verdict.ok) {
+        log(
+          `bench: ${sizeMiB} MiB round ${round + 1} ${follower.name}: ${fixed(measured.wallS)} s wall, CPU ${fixed(measured.cpuS)} s (${fixed(measured.cpuS / (payload / GiB))} s/GiB), ` +
+            `peak RSS ${fixed(measured.peakRssMiB, 1)} MiB (private ${fixed(measured.privateMiB, 1)}), server CPU ${fixed(serverCpuS)} s; ${verdict.note}`,
+        );
+      } else {
+        log(`bench: ${sizeMiB} MiB round ${round + 1} ${follower.name}: FAILED: ${verdict.note}`);
+      }
+      for (const job of jobs) await Promise.all([rm(job.stdout, { force: true }), rm(job.stderr, { force: true })]);
+    }
+    loads.push(load());
+  }
+  const result = { sizeMiB, payload, truth, runs, summary: followers.map((follower) => summarise(follower.name, runs.get(follower.name)!, payload)) };
+  // The execution's files are no longer needed: give the tmpfs its memory back.
+  await rm(join(serve.dataDir, 'executions', truth.executionId), { recursive: true, force: true });
+  return result;
+}
+
+/** Warms the server up on a small execution, so whichever follower goes first does not pay for it. */
+async function warmUp(serve: Serve, scratch: string): Promise<void> {
+  const line = benchLine();
+  const warmup = await execute(serve, `yes '${line}' | head -n ${Math.floor((16 * MiB) / LINE_BYTES)}; yes '${line}' | head -n 1000 >&2`);
+  await waitCompleted(serve, warmup);
+  await measure(
+    (['stdout', 'stderr'] as const).map((stream) => ({
+      argv: ['curl', '-sN', ...(serve.caFile === undefined ? [] : ['--cacert', serve.caFile]), '-H', `Authorization: Bearer ${serve.apiKey}`, streamUrl(serve, warmup, stream)],
+      stdout: '/dev/null',
+      stderr: '/dev/null',
+    })),
+    scratch,
+  );
+}
+
+function printTable(result: SizeResult, log: (line: string) => void, title = ''): void {
+  log('');
+  log(`### ${result.sizeMiB} MiB${title} (${result.truth.sizes.stdout} bytes stdout + ${result.truth.sizes.stderr} bytes stderr, exit ${result.truth.exitStatus})`);
+  log('');
+  log('| follower | wall s | CPU s | CPU s/GiB | peak RSS MiB | (max) | private MiB | server CPU s | delivered |');
+  log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
+  for (const row of result.summary) {
+    if (row.failed !== undefined) {
+      log(`| ${row.name} | FAILED | | | | | | | ${row.failed} |`);
+      continue;
+    }
+    log(
+      `| ${row.name} | ${fixed(row.wallS)} | ${fixed(row.cpuS)} | ${fixed(row.cpuPerGiB)} | ${fixed(row.peakRssMiB, 1)} | ${fixed(row.maxRssMiB, 1)} | ` +
+        `${fixed(row.privateMiB, 1)} | ${fixed(row.serverCpuS)} | sha256 and exit status ok (${row.runs} runs) |`,
+    );
+  }
+}
+
 async function main(): Promise<void> {
   const args = parse();
   const cli = resolve('bin/runloop-tail.js');
-  const sdkFollower = resolve('bench/bench-sdk-follower.mjs');
-  const nodeFloor = resolve('bench/bench-node-floor.mjs');
   if (!existsSync(resolve('dist/cli.js'))) throw new Error('dist/cli.js is missing: run `npm run build` first');
   if (!haveTime) throw new Error('/usr/bin/time is missing: CPU time cannot be measured (apt-get install time)');
   const scratchRoot = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
   const scratch = await mkdtemp(join(scratchRoot, 'runloop-tail-bench-'));
-  const dataDir = join(scratch, 'serve');
-  const serve = await startServe(cli, dataDir);
+  const paths: Paths = { cli, sdkFollower: resolve('bench/bench-sdk-follower.mjs'), nodeFloor: resolve('bench/bench-node-floor.mjs'), scratch };
+  const serve = await startServe(cli, join(scratch, 'serve'));
+  let tlsServe: Serve | undefined;
   const log = (line: string) => console.log(line);
   const loads: string[] = [load()];
   try {
     log(`bench: ${machine()}; scratch ${scratch}; load average ${load()}`);
-    const out = (name: string) => ({ stdout: join(scratch, `${name}.out`), stderr: join(scratch, `${name}.err`) });
-    const env = { RUNLOOP_API_KEY: serve.apiKey, RUNLOOP_BASE_URL: serve.url };
-    const followers: Follower[] = [
-      {
-        name: CURL,
-        jobs: (truth) =>
-          (['stdout', 'stderr'] as const).map((stream) => ({
-            argv: ['curl', '-sN', '-H', `Authorization: Bearer ${serve.apiKey}`, streamUrl(serve, truth.executionId, stream)],
-            ...out(`curl-${stream}`),
-          })),
-        check: checkCurl,
-      },
-      {
-        name: RT,
-        jobs: (truth) => [{ argv: [process.execPath, cli, 'dbx_local', truth.executionId, '--max-retries', '50'], ...out('rt'), env }],
-        check: checkOutputFiles,
-      },
-    ];
-    for (const other of args.also) {
-      followers.push({
-        name: other.name,
-        jobs: (truth) => [{ argv: [process.execPath, other.cli, 'dbx_local', truth.executionId, '--max-retries', '50'], ...out(`also-${other.name.replace(/\W/g, "_")}`), env }],
-        check: checkOutputFiles,
-      });
-    }
-    if (!args.skipFloor) {
-      followers.push({
-        name: FLOOR,
-        jobs: (truth) => [{ argv: [process.execPath, nodeFloor, serve.url, 'dbx_local', truth.executionId], ...out('floor'), env }],
-        check: checkOutputFiles,
-      });
-    }
-    if (!args.skipSdk) {
-      followers.push({
-        name: SDK,
-        jobs: (truth) => [{ argv: [process.execPath, sdkFollower, serve.url, 'dbx_local', truth.executionId], ...out('sdk'), env }],
-        check: checkOutputFiles,
-      });
-    }
-
-    // The server's first megabytes are slower (its code is not optimised yet): warm it up on a
-    // small execution first, so whichever follower goes first does not pay for it.
-    const line = benchLine();
-    const warmup = await execute(serve, `yes '${line}' | head -n ${Math.floor((16 * MiB) / LINE_BYTES)}; yes '${line}' | head -n 1000 >&2`);
-    await waitCompleted(serve, warmup);
-    await measure(
-      (['stdout', 'stderr'] as const).map((stream) => ({
-        argv: ['curl', '-sN', '-H', `Authorization: Bearer ${serve.apiKey}`, streamUrl(serve, warmup, stream)],
-        stdout: '/dev/null',
-        stderr: '/dev/null',
-      })),
-      scratch,
-    );
-
+    const followers = followersFor(serve, args, paths);
+    await warmUp(serve, scratch);
     const results: SizeResult[] = [];
-    for (const sizeMiB of args.sizesMiB) {
-      const generated = process.hrtime.bigint();
-      const truth = await generate(serve, sizeMiB);
-      const payload = truth.sizes.stdout + truth.sizes.stderr;
-      log(
-        `bench: ${sizeMiB} MiB, execution ${truth.executionId}: ${fixed(truth.sizes.stdout / MiB, 1)} MiB stdout + ${fixed(truth.sizes.stderr / MiB, 1)} MiB stderr, ` +
-          `exit ${truth.exitStatus}, written in ${fixed(Number(process.hrtime.bigint() - generated) / 1e9, 1)} s`,
-      );
-      const runs = new Map<string, Run[]>(followers.map((follower) => [follower.name, []]));
-      for (let round = 0; round < args.repeat; round++) {
-        // A different follower goes first in each round, so none always runs on a cold cache.
-        for (let k = 0; k < followers.length; k++) {
-          const follower = followers[(k + round) % followers.length]!;
-          const jobs = follower.jobs(truth);
-          const serverBefore = cpuSecondsOf(serve.child.pid!);
-          const measured = await measure(jobs, scratch);
-          const serverCpuS = cpuSecondsOf(serve.child.pid!) - serverBefore;
-          const verdict = await follower.check(truth, jobs, measured).catch((error: unknown) => ({ ok: false, note: `check failed: ${String(error)}` }));
-          runs.get(follower.name)!.push({ ...measured, round, serverCpuS, verdict });
-          if (verdict.ok) {
-            log(
-              `bench: ${sizeMiB} MiB round ${round + 1} ${follower.name}: ${fixed(measured.wallS)} s wall, CPU ${fixed(measured.cpuS)} s (${fixed(measured.cpuS / (payload / GiB))} s/GiB), ` +
-                `peak RSS ${fixed(measured.peakRssMiB, 1)} MiB (private ${fixed(measured.privateMiB, 1)}), server CPU ${fixed(serverCpuS)} s; ${verdict.note}`,
-            );
-          } else {
-            log(`bench: ${sizeMiB} MiB round ${round + 1} ${follower.name}: FAILED: ${verdict.note}`);
-          }
-          for (const job of jobs) await Promise.all([rm(job.stdout, { force: true }), rm(job.stderr, { force: true })]);
-        }
-        loads.push(load());
-      }
-      results.push({ sizeMiB, payload, truth, runs, summary: followers.map((follower) => summarise(follower.name, runs.get(follower.name)!, payload)) });
-      // The execution's files are no longer needed: give the tmpfs its memory back.
-      await rm(join(serve.dataDir, 'executions', truth.executionId), { recursive: true, force: true });
+    for (const sizeMiB of args.sizesMiB) results.push(await runSize(serve, followers, sizeMiB, args.repeat, scratch, log, loads));
+
+    // Once over HTTPS (serve --tls, its CA trusted through NODE_EXTRA_CA_CERTS and curl --cacert).
+    let https: SizeResult | undefined;
+    let httpsNote: string | undefined;
+    if (args.skipHttps) httpsNote = 'HTTPS run skipped (--skip-https)';
+    else if (!serveHasTls(cli)) httpsNote = "HTTPS run skipped: this build's serve has no --tls";
+    else {
+      tlsServe = await startServe(cli, join(scratch, 'serve-tls'), true);
+      await warmUp(tlsServe, scratch);
+      https = await runSize(tlsServe, followersFor(tlsServe, args, paths), args.sizesMiB[0]!, 1, scratch, log, loads);
     }
 
     let latency: LatencyFigures[] = [];
-    if (!args.skipLatency) latency = await latencyRun(serve, cli, sdkFollower, args.latencySeconds, args.skipSdk);
+    if (!args.skipLatency) latency = await latencyRun(serve, cli, paths.sdkFollower, args.latencySeconds, args.skipSdk);
 
     log('');
     log(`${machine()}; medians of ${args.repeat} round(s); load average (1, 5, 15 min) at the start and after each round: ${loads.join(' | ')}`);
-    for (const result of results) {
-      log('');
-      log(`### ${result.sizeMiB} MiB (${result.truth.sizes.stdout} bytes stdout + ${result.truth.sizes.stderr} bytes stderr, exit ${result.truth.exitStatus})`);
-      log('');
-      log('| follower | wall s | CPU s | CPU s/GiB | peak RSS MiB | (max) | private MiB | server CPU s | delivered |');
-      log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
-      for (const row of result.summary) {
-        if (row.failed !== undefined) {
-          log(`| ${row.name} | FAILED | | | | | | | ${row.failed} |`);
-          continue;
-        }
-        log(
-          `| ${row.name} | ${fixed(row.wallS)} | ${fixed(row.cpuS)} | ${fixed(row.cpuPerGiB)} | ${fixed(row.peakRssMiB, 1)} | ${fixed(row.maxRssMiB, 1)} | ` +
-            `${fixed(row.privateMiB, 1)} | ${fixed(row.serverCpuS)} | sha256 and exit status ok (${row.runs} runs) |`,
-        );
-      }
-    }
+    for (const result of results) printTable(result, log);
+    if (https) printTable(https, log, ' over HTTPS, one round');
+    else log(`\n${httpsNote}`);
 
     // Ratios and goals, per size; a ratio with a failed follower is not computed.
     const ratio = (result: SizeResult, a: string, b: string, pick: (run: Run) => number) =>
@@ -567,16 +647,23 @@ async function main(): Promise<void> {
     }
     if (args.json !== undefined) {
       const json = results.map((r) => ({ sizeMiB: r.sizeMiB, payload: r.payload, summary: r.summary, runs: Object.fromEntries(r.runs), ratios: Object.fromEntries(lines.map((row) => [row.label, row.values[results.indexOf(r)]])) }));
-      writeFileSync(args.json, JSON.stringify({ date: new Date().toISOString(), machine: machine(), repeat: args.repeat, loads, results: json, latency }, null, 2));
+      writeFileSync(args.json, JSON.stringify({ date: new Date().toISOString(), machine: machine(), repeat: args.repeat, loads, results: json, https: https?.summary, latency }, null, 2));
     }
-    if (results.some((r) => r.summary.some((row) => row.failed !== undefined))) {
+    if (https) {
+      log('');
+      log(`over HTTPS at ${https.sizeMiB} MiB: runloop-tail / curl CPU ${fixed(ratio(https, RT, CURL, (run) => run.cpuS))}×, wall ${fixed(ratio(https, RT, CURL, (run) => run.wallS))}×`);
+    }
+    if ([...results, ...(https ? [https] : [])].some((r) => r.summary.some((row) => row.failed !== undefined))) {
       log('');
       log('bench: a follower FAILED to deliver (see above): its figures are not shown');
       process.exitCode = 1;
     }
   } finally {
-    serve.child.kill('SIGTERM');
-    await new Promise((done) => serve.child.once('exit', done));
+    for (const server of [serve, tlsServe]) {
+      if (server === undefined) continue;
+      server.child.kill('SIGTERM');
+      await new Promise((done) => server.child.once('exit', done));
+    }
     await rm(scratch, { recursive: true, force: true });
   }
 }
