@@ -4,12 +4,14 @@
 // No offset bookkeeping, no reconnects: what runloop-tail adds is the difference. One status call at
 // the end gives the remote exit status as its own, so the benchmark can check it like the others'.
 //   node bench/bench-node-floor.mjs <base-url> <devbox-id> <execution-id>   (key in RUNLOOP_API_KEY)
-import { request } from 'node:http';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { setFlagsFromString } from 'node:v8';
 import { createParser } from 'eventsource-parser';
 
 setFlagsFromString('--semi-space-growth-factor=1'); // as runloop-tail does, so memory compares
 const [baseUrl, devboxId, executionId] = process.argv.slice(2);
+const request = baseUrl.startsWith('https:') ? httpsRequest : httpRequest; // a server's own CA: NODE_EXTRA_CA_CERTS
 
 function follow(stream, output) {
   const url = `${baseUrl}/v1/devboxes/${devboxId}/executions/${executionId}/stream_${stream}_updates?offset=0`;

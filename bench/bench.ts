@@ -37,7 +37,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -130,6 +130,7 @@ function exported(line: string, name: string): string | undefined {
 
 async function startServe(cli: string, dataDir: string, tls = false): Promise<Serve> {
   const apiKey = `bench_${randomBytes(12).toString('hex')}`;
+  await mkdir(dataDir, { recursive: true }); // serve --tls writes its CA file there before anything else
   const argv = [cli, 'serve', '--port', '0', '--api-key', apiKey, '--data-dir', dataDir, '--quiet', ...(tls ? ['--tls'] : [])];
   const child = spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'inherit'] });
   const lines = createInterface({ input: child.stdout! });
