@@ -79,8 +79,10 @@ export async function runFollow(
     if (output.isTTY === true) terminalAtLineStart = endsLine;
     if (output === io.stderr) stderrAtLineStart = endsLine;
   };
+  // Set once the view's sink exists (a note may come before it, from opening --save files).
+  let flushView = () => {};
   const say = (line: string) => {
-    view.flush?.(); // the output that came before the note goes before it
+    flushView(); // the output that came before the note goes before it
     spinner.stop();
     const text = `runloop-tail: ${line}`;
     io.stderr.write(`${atLineStart() ? '' : '\n'}${terminal ? chalkFor(noteLevel).dim(text) : text}\n`);
@@ -107,6 +109,7 @@ export async function runFollow(
       : io.stdout.isTTY === true || io.stderr.isTTY === true
         ? createTerminalSink(io, { merge: options.merge, raw: options.raw, levels, beforeWrite })
         : createRawSink(io, options.merge, beforeWrite);
+  flushView = () => view.flush?.();
   const { sink, onStarted } = startingSink(view, options, say, save);
 
   const onEvent = (event: FollowEvent) => {
