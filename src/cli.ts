@@ -23,7 +23,7 @@ export function buildProgram(context: CommandContext): Command {
   const program = new Command('runloop-tail')
     .description('Follow a command running in a Runloop devbox: stdout and stderr, live, exact, resumable.')
     .version(version, '-V, --version')
-    .usage('<devbox-id> <execution-id> [options]\n       runloop-tail <command> [options]')
+    .usage('<devbox-id> <execution-id> [options]\n       runloop-tail <devbox-id>/<execution-id>... [options]\n       runloop-tail <command> [options]')
     .showSuggestionAfterError(true)
     .exitOverride()
     .configureOutput({

@@ -13,6 +13,9 @@ export const EXAMPLES: Readonly<Record<string, readonly (readonly [string, strin
     ['runloop-tail dbx_123 exn_456 --prefix', "label lines 'stdout | ' / 'stderr | '"],
     ['runloop-tail dbx_123 exn_456 --json | jq .', 'one JSON record per line'],
     ['runloop-tail dbx_123 exn_456 --stdout-offset 5120', 'resume stdout at byte 5120'],
+    ['runloop-tail dbx_123 exn_456 -n 20', 'the last 20 lines, then live'],
+    ['runloop-tail dbx_1/exn_1 dbx_1/exn_2', 'several at once, lines labelled'],
+    ['runloop-tail dbx_123 exn_456 --save logs', 'also keep the streams as files'],
   ],
   exec: [
     ['runloop-tail exec dbx_123 -- make test', 'run a command, exit with its status'],

@@ -5,7 +5,7 @@
 import type { ColorLevel } from '../render/color.js';
 import { renderJsonLine } from '../render/json-lines.js';
 import type { AssembledLine } from '../render/line-assembler.js';
-import { renderLine, renderStreamEnd, type LineFormatOptions } from '../render/line-format.js';
+import { renderLine, renderStreamEnd, type ExecutionLabel, type LineFormatOptions } from '../render/line-format.js';
 import { createSanitizer, type Sanitizer } from '../render/sanitize.js';
 import type { OutputSink, StreamName } from '../stream/types.js';
 import { createLineBuffer, type LineBuffer } from './line-buffer.js';
@@ -21,6 +21,8 @@ export interface LineSinkOptions {
   readonly now: () => Date;
   readonly beforeWrite: BeforeWrite;
   readonly quietSpellMs?: number;
+  /** Several executions at once: this one's label (decorated) or id (JSON) on each line. */
+  readonly execution?: { readonly id: string; readonly label: ExecutionLabel } | undefined;
 }
 
 interface StreamState {
@@ -37,6 +39,7 @@ export function createLineSink(outputs: Outputs, options: LineSinkOptions): Outp
     timestamps: options.timestamps,
     level: options.levels[stream],
     sanitizer,
+    label: options.execution?.label,
   });
   const write = (stream: StreamName, data: Buffer) => {
     if (data.length === 0) return;
@@ -50,7 +53,7 @@ export function createLineSink(outputs: Outputs, options: LineSinkOptions): Outp
     const output = outputFor(outputs, stream, merge);
     const sanitizer = options.mode === 'decorated' && output.isTTY === true && !options.raw ? createSanitizer() : undefined;
     const render = (lines: readonly AssembledLine[]) => {
-      const context = { stream, time: options.now() };
+      const context = { stream, time: options.now(), execution: options.execution?.id };
       const parts = lines.map((line) =>
         options.mode === 'json' ? Buffer.from(renderJsonLine(line, context), 'utf8') : renderLine(line, context, formatOptions(stream, sanitizer)),
       );
@@ -67,7 +70,7 @@ export function createLineSink(outputs: Outputs, options: LineSinkOptions): Outp
     end(stream) {
       const state = stateOf(stream);
       state.lines.flush();
-      if (options.mode === 'decorated') write(stream, renderStreamEnd({ stream, time: options.now() }, formatOptions(stream, state.sanitizer)));
+      if (options.mode === 'decorated') write(stream, renderStreamEnd({ stream, time: options.now(), execution: options.execution?.id }, formatOptions(stream, state.sanitizer)));
     },
     close() {
       for (const state of Object.values(states)) state?.lines.flush();

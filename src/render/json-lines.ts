@@ -11,6 +11,8 @@ import type { LineContext } from './line-format.js';
 
 /** The object written for one line. */
 export interface JsonLineRecord {
+  /** The execution, when several are followed at once. */
+  readonly execution?: string;
   readonly stream: StreamName;
   /** The line decoded as UTF-8, terminator included (invalid bytes become U+FFFD). */
   readonly text: string;
@@ -27,6 +29,8 @@ export interface JsonLineRecord {
 /** The object written once the execution has completed. */
 export interface JsonExitRecord {
   readonly event: 'exit';
+  /** The execution, when several are followed at once. */
+  readonly execution?: string;
   readonly exit_status: number;
 }
 
@@ -34,7 +38,7 @@ export interface JsonExitRecord {
 export function renderJsonLine(line: AssembledLine, context: LineContext): string {
   // Built by hand around JSON.stringify of the one free-form field: the same JSON as stringifying
   // a JsonLineRecord, at about twice the speed, which matters at one object per short line.
-  let json = `{"stream":"${context.stream}","text":${jsonString(line.bytes.toString('utf8'))},"offset":${line.offset},"time":"${isoTime(context.time)}","partial":${line.partial}`;
+  let json = `{${context.execution === undefined ? '' : `"execution":${jsonString(context.execution)},`}"stream":"${context.stream}","text":${jsonString(line.bytes.toString('utf8'))},"offset":${line.offset},"time":"${isoTime(context.time)}","partial":${line.partial}`;
   if (!isUtf8(line.bytes)) json += `,"bytes_base64":"${line.bytes.toString('base64')}"`;
   return `${json}}\n`;
 }
@@ -52,9 +56,9 @@ function isoTime(time: Date): string {
   return lastIso;
 }
 
-/** The final object, `{"event":"exit","exit_status":N}`, and a newline. */
-export function renderJsonExit(exitStatus: number): string {
-  const record: JsonExitRecord = { event: 'exit', exit_status: exitStatus };
+/** The final object, `{"event":"exit","exit_status":N}` (with `execution` when several are followed), and a newline. */
+export function renderJsonExit(exitStatus: number, execution?: string): string {
+  const record: JsonExitRecord = execution === undefined ? { event: 'exit', exit_status: exitStatus } : { event: 'exit', execution, exit_status: exitStatus };
   return `${JSON.stringify(record)}\n`;
 }
 

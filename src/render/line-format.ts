@@ -13,6 +13,14 @@ export interface LineContext {
   readonly stream: StreamName;
   /** Arrival time of the line (the caller's clock). */
   readonly time: Date;
+  /** The execution the line belongs to, when several are followed at once (`--json` names it). */
+  readonly execution?: string | undefined;
+}
+
+/** The label of an execution when several are followed at once: its text and its colour's index. */
+export interface ExecutionLabel {
+  readonly text: string;
+  readonly colorIndex: number;
 }
 
 /** A stateful text filter, such as the sanitiser of the line's stream. */
@@ -33,6 +41,8 @@ export interface LineFormatOptions {
    * the line's bytes are copied exactly, which is what a pipe or a file must get.
    */
   readonly sanitizer?: TextFilter | undefined;
+  /** The execution's label, first on each line, when several executions are followed at once. */
+  readonly label?: ExecutionLabel | undefined;
 }
 
 /** The label of a stream, without colour: `stdout | ` or `stderr | ` (the same width). */
@@ -46,8 +56,8 @@ let lastHeaderKey = '';
 let lastHeader = '';
 
 /** The decorations before a line: timestamp, then label, each followed by a space. */
-export function lineHeader(context: LineContext, options: Pick<LineFormatOptions, 'prefix' | 'timestamps' | 'level'>): string {
-  const key = `${context.time.getTime()} ${context.stream} ${options.prefix} ${options.timestamps} ${options.level}`;
+export function lineHeader(context: LineContext, options: Pick<LineFormatOptions, 'prefix' | 'timestamps' | 'level' | 'label'>): string {
+  const key = `${context.time.getTime()} ${context.stream} ${options.prefix} ${options.timestamps} ${options.level} ${options.label?.colorIndex} ${options.label?.text}`;
   if (key === lastHeaderKey) return lastHeader;
   const header = buildHeader(context, options);
   lastHeaderKey = key;
@@ -55,10 +65,14 @@ export function lineHeader(context: LineContext, options: Pick<LineFormatOptions
   return header;
 }
 
-function buildHeader(context: LineContext, options: Pick<LineFormatOptions, 'prefix' | 'timestamps' | 'level'>): string {
+/** The colours of execution labels, in argument order (then again from the first). */
+const LABEL_COLORS = ['cyan', 'magenta', 'yellow', 'green', 'blue', 'redBright', 'cyanBright', 'magentaBright'] as const;
+
+function buildHeader(context: LineContext, options: Pick<LineFormatOptions, 'prefix' | 'timestamps' | 'level' | 'label'>): string {
   const chalk = chalkFor(options.level);
   let header = '';
   if (options.timestamps) header += `${chalk.dim(context.time.toISOString())} `;
+  if (options.label) header += `${chalk[LABEL_COLORS[options.label.colorIndex % LABEL_COLORS.length] ?? 'cyan'](options.label.text)} `;
   if (options.prefix) {
     // The label's colour tells the streams apart at a glance; the text keeps the remote's colours.
     const paint = context.stream === 'stderr' ? chalk.red : chalk.cyan;
@@ -75,7 +89,7 @@ function buildHeader(context: LineContext, options: Pick<LineFormatOptions, 'pre
  */
 export function renderLine(line: AssembledLine, context: LineContext, options: LineFormatOptions): Buffer {
   const header = lineHeader(context, options);
-  const needsNewline = (options.prefix || options.timestamps) && line.bytes[line.bytes.length - 1] !== 0x0a;
+  const needsNewline = (options.prefix || options.timestamps || options.label !== undefined) && line.bytes[line.bytes.length - 1] !== 0x0a;
   if (options.sanitizer !== undefined) {
     // Lines never split a UTF-8 character (the assembler cuts at character boundaries), so each
     // decodes on its own; invalid input shows as U+FFFD, which on a terminal is all it can be.
@@ -96,6 +110,6 @@ const NEWLINE = Buffer.from('\n');
 export function renderStreamEnd(context: LineContext, options: LineFormatOptions & { readonly sanitizer?: { flush(): string } | undefined }): Buffer {
   const held = options.sanitizer?.flush() ?? '';
   if (held === '') return Buffer.alloc(0);
-  const newline = options.prefix || options.timestamps ? '\n' : '';
+  const newline = options.prefix || options.timestamps || options.label !== undefined ? '\n' : '';
   return Buffer.from(lineHeader(context, options) + held + newline, 'utf8');
 }

@@ -1,0 +1,211 @@
+/**
+ * Several executions at once (`runloop-tail dbx/exn dbx/exn …`): one follow per execution, each
+ * with its own offsets, resume state and `--save` files, their lines labelled and never spliced
+ * (stdout lines to stdout, stderr lines to stderr), and one exit status for all: 0 when every one
+ * exited 0, else the status of the first, in argument order, that did not.
+ */
+import { EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_TIMEOUT, TailError, oneLine } from '../errors.js';
+import type { Io, Output } from '../io.js';
+import { createLineSink } from '../output/line-sink.js';
+import { outputFor } from '../output/raw-sink.js';
+import { openSaveFiles, type SaveFiles } from '../output/save-files.js';
+import { chalkFor, decideColorLevel, type ColorLevel } from '../render/color.js';
+import { renderJsonExit } from '../render/json-lines.js';
+import { gapNote, interruptedNote, reconnectNote, shellQuote } from '../render/status-line.js';
+import type { ResolvedSettings } from '../settings/resolve.js';
+import { createProgress, followExecution, type FollowProgress } from '../stream/follow-execution.js';
+import type { FollowEvent, StreamName } from '../stream/types.js';
+import type { FollowSettings } from './follow-options.js';
+import { startingSink } from './follow-sinks.js';
+import { executionLabels, type ExecutionTarget } from './targets.js';
+import { formatDuration } from './values.js';
+
+export interface ManyOptions {
+  /** Stop the others as soon as one ends with a status other than 0 (or fails). */
+  readonly failFast: boolean;
+}
+
+/** How one execution's follow ended. */
+export type Outcome =
+  /** It completed (`status` is its exit status, or 255 when its output is incomplete) or failed for good. */
+  | { readonly kind: 'ended'; readonly status: number }
+  /** It was stopped before its end (Ctrl-C, --timeout, --fail-fast): it can be resumed. */
+  | { readonly kind: 'stopped' };
+
+interface Run {
+  readonly target: ExecutionTarget;
+  readonly progress: FollowProgress;
+  outcome: Outcome | undefined;
+}
+
+/** The exit status of several executions: 0 when all exited 0, else the first (argument order) that did not. */
+export function combinedStatus(outcomes: readonly (Outcome | undefined)[]): number {
+  for (const outcome of outcomes) if (outcome?.kind === 'ended' && outcome.status !== 0) return outcome.status;
+  return 0;
+}
+
+/**
+ * The one command that continues every execution not yet finished: each as
+ * `<devbox>/<execution>@<stdout-offset>,<stderr-offset>` (without offsets under `--save`, whose
+ * files say where to resume), then the options that shape the follow.
+ */
+export function resumeManyCommand(
+  targets: readonly { readonly devboxId: string; readonly executionId: string; readonly offsets: Readonly<Record<StreamName, number>> }[],
+  extraArgs: readonly string[],
+  saving: boolean,
+): string {
+  const words = targets.map((t) => `${t.devboxId}/${t.executionId}${saving ? '' : `@${t.offsets.stdout},${t.offsets.stderr}`}`);
+  return ['runloop-tail', ...words, ...extraArgs].map(shellQuote).join(' ');
+}
+
+/** Follows every target to its end and returns the combined exit status. */
+export async function runFollowMany(
+  io: Io,
+  settings: ResolvedSettings,
+  targets: readonly ExecutionTarget[],
+  options: FollowSettings,
+  many: ManyOptions,
+): Promise<number> {
+  const labels = executionLabels(targets.map((target) => target.executionId));
+  const timeout = new AbortController();
+  const stopOthers = new AbortController();
+  const timer =
+    options.timeoutMs === undefined
+      ? undefined
+      : setTimeout(() => timeout.abort(new TailError('timeout', `stopped after --timeout ${formatDuration(options.timeoutMs ?? 0)}`)), options.timeoutMs);
+  const signal = AbortSignal.any([io.signal, timeout.signal, stopOthers.signal]);
+
+  const terminal = io.stderr.isTTY === true;
+  const noteLevel = decideColorLevel({ flag: options.color, env: io.env, isTTY: terminal });
+  // Every view here writes whole lines (a partial line gets its newline), so a note never lands inside one.
+  const say = (line: string) => {
+    const text = `runloop-tail: ${line}`;
+    io.stderr.write(`${terminal ? chalkFor(noteLevel).dim(text) : text}\n`);
+  };
+  const merge = options.merge || options.json;
+  const levelOf = (output: Output): ColorLevel => decideColorLevel({ flag: options.color, env: io.env, isTTY: output.isTTY === true });
+  const levels = { stdout: levelOf(outputFor(io, 'stdout', merge)), stderr: levelOf(outputFor(io, 'stderr', merge)) };
+
+  // Every --save file is opened before anything is contacted: a DIR that fails, fails for all.
+  const saves: (SaveFiles | undefined)[] = [];
+  try {
+    for (const target of targets) {
+      const name = (labels[saves.length] ?? target.executionId).trim();
+      saves.push(options.save === undefined ? undefined : openSaveFiles(options.save, target, options.streams, { onFailure: (m) => say(`${name}: ${m}`) }));
+    }
+  } catch (error) {
+    for (const save of saves) save?.close();
+    throw error;
+  }
+
+  const runs: Run[] = targets.map((target, index) => ({
+    target,
+    progress: createProgress(saves[index]?.offsets ?? target.offsets ?? options.startOffsets),
+    outcome: undefined,
+  }));
+
+  const follow = async (run: Run, index: number): Promise<Outcome> => {
+    const { target } = run;
+    const name = (labels[index] ?? target.executionId).trim();
+    const note = (line: string) => say(`${name}: ${line}`);
+    const save = saves[index];
+    const view = createLineSink(io, {
+      mode: options.json ? 'json' : 'decorated',
+      prefix: options.prefix,
+      timestamps: options.timestamps,
+      merge: options.merge,
+      raw: options.raw,
+      levels,
+      now: () => new Date(),
+      beforeWrite: () => {},
+      execution: { id: target.executionId, label: { text: labels[index] ?? target.executionId, colorIndex: index } },
+    });
+    const { sink, onStarted } = startingSink(view, options, note, save);
+    const onEvent = (event: FollowEvent) => {
+      if (event.type === 'gap') note(gapNote(event.stream, event.offset, event.length));
+      else if (event.type === 'retrying' && (terminal || options.verbose) && event.stream !== 'status')
+        note(reconnectNote(event.stream, event.offset, event.attempt, { delayMs: event.delayMs, reason: event.reason }));
+      else if (event.type === 'completed' && options.verbose) note(`the command exited with status ${event.exitStatus ?? 'unknown'}`);
+    };
+    try {
+      const result = await followExecution(
+        {
+          target: { baseUrl: settings.baseUrl, apiKey: settings.apiKey },
+          devboxId: target.devboxId,
+          executionId: target.executionId,
+          streams: options.streams,
+          startOffsets: { ...run.progress.positions },
+          maxRetries: options.maxRetries,
+          idleTimeoutMs: options.idleTimeoutMs,
+          signal,
+          sink,
+          onEvent,
+          onStarted,
+        },
+        run.progress,
+      );
+      save?.complete(result.exitStatus);
+      if (options.json && result.exitStatus !== null) io.stdout.write(renderJsonExit(result.exitStatus, target.executionId));
+      if (save?.failure !== undefined) return { kind: 'ended', status: EXIT_FAILURE };
+      if (result.missingBytes > 0) {
+        note(`the output is incomplete: ${result.missingBytes} bytes were lost; the command exited with status ${result.exitStatus ?? 'unknown'}`);
+        return { kind: 'ended', status: EXIT_FAILURE };
+      }
+      if (result.exitStatus === null) {
+        note('the execution completed without an exit status');
+        return { kind: 'ended', status: EXIT_FAILURE };
+      }
+      if (options.verbose || result.exitStatus !== 0) note(`exited with status ${result.exitStatus}`);
+      return { kind: 'ended', status: result.exitStatus >= 0 && result.exitStatus <= 255 ? result.exitStatus : EXIT_FAILURE };
+    } catch (error) {
+      // Whatever is held (a partial line, a --tail ring) is written, so the offsets match the output.
+      sink.close();
+      if (signal.aborted) return { kind: 'stopped' };
+      if (error instanceof TailError) {
+        note(oneLine(error));
+        return { kind: 'ended', status: error.exitStatus };
+      }
+      throw error;
+    } finally {
+      save?.close();
+    }
+  };
+
+  const extraArgs = [
+    ...(options.streams.length === 1 ? [options.streams[0] === 'stdout' ? '--stdout-only' : '--stderr-only'] : []),
+    ...(options.save === undefined ? [] : ['--save', options.save]),
+    ...(many.failFast ? ['--fail-fast'] : []),
+  ];
+  const resume = () =>
+    resumeManyCommand(
+      runs.filter((run) => run.outcome?.kind !== 'ended').map((run) => ({ ...run.target, offsets: run.progress.positions })),
+      extraArgs,
+      options.save !== undefined,
+    );
+
+  try {
+    await Promise.all(
+      runs.map(async (run, index) => {
+        run.outcome = await follow(run, index);
+        if (many.failFast && run.outcome.kind === 'ended' && run.outcome.status !== 0 && !stopOthers.signal.aborted) {
+          stopOthers.abort(new TailError('interrupted', 'stopped by --fail-fast'));
+        }
+      }),
+    );
+  } finally {
+    clearTimeout(timer);
+  }
+
+  const unfinished = runs.some((run) => run.outcome?.kind !== 'ended');
+  if (io.signal.aborted && unfinished) {
+    say(interruptedNote(resume()));
+    return EXIT_INTERRUPTED;
+  }
+  if (timeout.signal.aborted && unfinished) {
+    say(oneLine(timeout.signal.reason));
+    say(`resume with: ${resume()}`);
+    return EXIT_TIMEOUT;
+  }
+  if (stopOthers.signal.aborted && unfinished) say(`--fail-fast stopped the others; resume them with: ${resume()}`);
+  return combinedStatus(runs.map((run) => run.outcome));
+}

@@ -1,0 +1,146 @@
+/**
+ * Several executions at once against the real local server: labelled, line-safe output with stdout
+ * and stderr apart, the exit status rule, --json's execution field, --fail-fast, and one resume
+ * command for all. No assertion on the order between executions or between the two streams.
+ */
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startServer, type RunningServer } from '../../src/emulator/server.js';
+import { executionLabels } from '../../src/commands/targets.js';
+import { baseEnv, collect, runCli, startCli, waitForOutput } from '../helpers/run-cli.js';
+
+let server: RunningServer;
+let dir: string;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'rt-many-'));
+  // Small events and cuts, so lines of different executions arrive in pieces at the same time.
+  server = await startServer({ port: 0, env: baseEnv(), seed: 9, chunkSize: [1, 40], cutProbability: 0.02, resendProbability: 0.3, resendBytes: 50 });
+});
+afterAll(async () => {
+  await server?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const env = () => baseEnv({ RUNLOOP_API_KEY: server.apiKey, RUNLOOP_BASE_URL: server.url });
+const script = (name: string, lines: number, status: number) =>
+  `i=1; while [ $i -le ${lines} ]; do echo "${name} out $i é"; echo "${name} err $i" >&2; i=$((i+1)); done; printf '${name} partial'; exit ${status}`;
+const expectedOut = (name: string, lines: number) => [...Array.from({ length: lines }, (_, i) => `${name} out ${i + 1} é`), `${name} partial`];
+const expectedErr = (name: string, lines: number) => Array.from({ length: lines }, (_, i) => `${name} err ${i + 1}`);
+
+/** The lines of one output by execution id, from their labels. Every line must carry one. */
+function byLabel(text: string, ids: readonly string[]): Map<string, string[]> {
+  const labels = executionLabels(ids);
+  const result = new Map<string, string[]>(ids.map((id) => [id, []]));
+  for (const line of text.split('\n').slice(0, -1)) {
+    const index = labels.findIndex((l) => line.startsWith(`${l} `));
+    expect(index, `unlabelled line: ${JSON.stringify(line)}`).toBeGreaterThanOrEqual(0);
+    result.get(ids[index] as string)?.push(line.slice((labels[index] as string).length + 1));
+  }
+  return result;
+}
+const nameOf = (ids: readonly string[], index: number) => (executionLabels(ids)[index] ?? '').trim();
+
+describe('several executions at once', () => {
+  it('labels every line, keeps stdout and stderr apart, and exits with the first non-zero status in argument order', async () => {
+    const views = await Promise.all([
+      server.execute('dbx_local', script('alpha', 30, 0)),
+      server.execute('dbx_local', script('beta', 20, 3)),
+      server.execute('dbx_local', script('gamma', 25, 5)),
+    ]);
+    const ids = views.map((v) => v.execution_id);
+    const result = await runCli([...ids.map((id) => `dbx_local/${id}`), '--max-retries', '50'], { env: env(), timeoutMs: 30_000 });
+    expect(result.status).toBe(3);
+    const out = byLabel(result.stdout.toString(), ids);
+    const err = byLabel(
+      result.stderr
+        .toString()
+        .split('\n')
+        .filter((line) => !line.startsWith('runloop-tail: '))
+        .join('\n'),
+      ids,
+    );
+    expect(out.get(ids[0] as string)).toEqual(expectedOut('alpha', 30));
+    expect(out.get(ids[1] as string)).toEqual(expectedOut('beta', 20));
+    expect(out.get(ids[2] as string)).toEqual(expectedOut('gamma', 25));
+    expect(err.get(ids[0] as string)).toEqual(expectedErr('alpha', 30));
+    expect(err.get(ids[1] as string)).toEqual(expectedErr('beta', 20));
+    expect(err.get(ids[2] as string)).toEqual(expectedErr('gamma', 25));
+    // Each failure is named on stderr, in a line of ours.
+    expect(result.stderr.toString()).toContain(`runloop-tail: ${nameOf(ids, 1)}: exited with status 3`);
+    expect(result.stderr.toString()).toContain(`runloop-tail: ${nameOf(ids, 2)}: exited with status 5`);
+  });
+
+  it('--json adds the execution to every record, and an exit record per execution; --tail applies to each', async () => {
+    const views = await Promise.all([server.execute('dbx_local', script('one', 10, 0)), server.execute('dbx_local', script('two', 10, 0))]);
+    await Promise.all(views.map((v) => server.waitCompleted(v.execution_id)));
+    const ids = views.map((v) => v.execution_id);
+    const result = await runCli([...ids.map((id) => `dbx_local/${id}`), '--json', '--tail', '2'], { env: env() });
+    expect(result.status).toBe(0);
+    const records = result.stdout
+      .toString()
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { execution?: string; stream?: string; text?: string; event?: string; exit_status?: number });
+    for (const [index, id] of ids.entries()) {
+      const name = index === 0 ? 'one' : 'two';
+      const mine = records.filter((r) => r.execution === id);
+      expect(mine.filter((r) => r.stream === 'stdout').map((r) => r.text)).toEqual([`${name} out 10 é\n`, `${name} partial`]);
+      expect(mine.filter((r) => r.stream === 'stderr').map((r) => r.text)).toEqual([`${name} err 9\n`, `${name} err 10\n`]);
+      expect(mine.filter((r) => r.event === 'exit')).toEqual([{ event: 'exit', execution: id, exit_status: 0 }]);
+    }
+    expect(records.every((r) => r.execution !== undefined)).toBe(true);
+  });
+
+  it('--fail-fast stops the others at the first failure and prints one command that resumes them', async () => {
+    const gate = join(dir, 'gate-fail-fast');
+    const marker = join(dir, 'marker-fail-fast');
+    const waiting = await server.execute('dbx_local', `echo waiting; touch '${marker}'; while [ ! -e '${gate}' ]; do sleep 0.02; done; echo after; exit 0`);
+    await vi.waitFor(() => expect(existsSync(marker)).toBe(true), { timeout: 15_000, interval: 20 });
+    const failing = await server.execute('dbx_local', 'echo failing; exit 9');
+    await server.waitCompleted(failing.execution_id);
+    const result = await runCli([`dbx_local/${waiting.execution_id}`, `dbx_local/${failing.execution_id}`, '--fail-fast'], { env: env(), timeoutMs: 30_000 });
+    expect(result.status).toBe(9);
+    const resume = /--fail-fast stopped the others; resume them with: runloop-tail (\S+) --fail-fast\n/.exec(result.stderr.toString());
+    expect(resume, result.stderr.toString()).not.toBeNull();
+    // Only the unfinished one is in it, with the offsets it had reached.
+    expect(resume?.[1]).toMatch(new RegExp(`^dbx_local/${waiting.execution_id}@\\d+,\\d+$`));
+
+    // The printed command continues it with no gap and no repeat.
+    writeFileSync(gate, '');
+    const shown = byLabel(result.stdout.toString(), [waiting.execution_id, failing.execution_id]).get(waiting.execution_id) ?? [];
+    const rest = await runCli([resume?.[1] as string], { env: env(), timeoutMs: 30_000 });
+    expect(rest.status).toBe(0);
+    expect(Buffer.concat([Buffer.from(shown.map((l) => `${l}\n`).join('')), rest.stdout]).toString()).toBe('waiting\nafter\n');
+  });
+
+  it('Ctrl-C prints one resume command that continues all of them', async () => {
+    const gate = join(dir, 'gate-interrupt');
+    const views = await Promise.all(
+      ['first', 'second'].map((name) => server.execute('dbx_local', `echo "${name} before"; while [ ! -e '${gate}' ]; do sleep 0.02; done; echo "${name} after"; exit 0`)),
+    );
+    const ids = views.map((v) => v.execution_id);
+    const child = startCli(ids.map((id) => `dbx_local/${id}`), { env: env() });
+    const done = collect(child, { timeoutMs: 30_000 });
+    await waitForOutput(child, 'stdout', (text) => text.includes('first before\n') && text.includes('second before\n'));
+    child.kill('SIGINT');
+    const interrupted = await done;
+    expect(interrupted.status).toBe(130);
+    const resume = /interrupted; resume with: runloop-tail (.+)\n/.exec(interrupted.stderr.toString());
+    expect(resume, interrupted.stderr.toString()).not.toBeNull();
+    const words = (resume?.[1] ?? '').split(' ');
+    expect(words).toHaveLength(2);
+
+    writeFileSync(gate, '');
+    const rest = await runCli(words, { env: env(), timeoutMs: 30_000 });
+    expect(rest.status).toBe(0);
+    const before = byLabel(interrupted.stdout.toString(), ids);
+    const after = byLabel(rest.stdout.toString(), ids);
+    for (const [index, id] of ids.entries()) {
+      const name = index === 0 ? 'first' : 'second';
+      expect([...(before.get(id) ?? []), ...(after.get(id) ?? [])]).toEqual([`${name} before`, `${name} after`]);
+    }
+  });
+});
