@@ -145,6 +145,7 @@ export function openSaveFiles(dir: string, target: SaveTarget, streams: readonly
         inner.write(stream, bytes, offset);
       },
       ready: (stream) => inner.ready(stream),
+      flush: () => inner.flush?.(),
       connected: (stream, connected) => inner.connected?.(stream, connected),
       end: (stream) => inner.end(stream),
       close: () => inner.close(),

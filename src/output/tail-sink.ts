@@ -93,6 +93,7 @@ export function createTailSink(inner: OutputSink, options: TailSinkOptions): Tai
       }
       inner.connected?.(stream, connected);
     },
+    flush: () => inner.flush?.(),
     end(stream) {
       endBurst(stream);
       inner.end(stream);
