@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -6,5 +7,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Most of an end-to-end test is waiting on child processes and sockets, so a worker per core
+    // at least (vitest's own default for `run` is one less than the cores: one worker on two).
+    maxWorkers: Math.max(2, availableParallelism()),
   },
 });
