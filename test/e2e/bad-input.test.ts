@@ -100,7 +100,8 @@ const cases: Case[] = [
 
 describe('bad input: one line, the documented status, nothing invented on stdout', () => {
   it('has at least 30 cases', () => expect(cases.length).toBeGreaterThanOrEqual(30));
-  it.each(cases)('$name', async (c) => {
+  // Independent cases (nothing here changes a server's state): run a few at a time.
+  it.concurrent.for(cases)('$name', async (c, { expect }) => {
     const result = await runCli(c.args(), { env: baseEnv(c.env?.() ?? {}), timeoutMs: 30_000 });
     const stderr = result.stderr.toString('utf8');
     const lines = stderr.split('\n').filter((line) => line !== '');

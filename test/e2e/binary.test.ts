@@ -10,9 +10,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { defaultFaults } from '../../src/emulator/faults.js';
-import { startServer, type RunningServer } from '../../src/emulator/server.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServer } from '../../src/emulator/server.js';
 import { baseEnv, collect, runCli, waitForOutput, type CliOptions, type CliResult } from '../helpers/run-cli.js';
 import { scenario, writeScenarioScript } from '../helpers/scenario.js';
 
@@ -23,7 +22,6 @@ const seaCapable = readFileSync(process.execPath).includes('NODE_SEA_FUSE_fce680
 let temp: string;
 /** Built into this run's temp folder, so two runs (or a `npm run build:binary`) never share it. */
 let binary: string;
-let server: RunningServer;
 const children: ChildProcess[] = [];
 
 function start(args: readonly string[], env: Record<string, string> = baseEnv()): ChildProcess {
@@ -47,13 +45,10 @@ describe.skipIf(!seaCapable)('the single executable', () => {
       env,
       timeout: 240_000,
     });
-    server = await startServer({ port: 0, env: baseEnv() });
   }, 250_000);
-  afterEach(() => server?.setFaults(defaultFaults));
 
   afterAll(async () => {
     for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    await server?.close();
     if (temp) rmSync(temp, { recursive: true, force: true });
   });
 
@@ -83,19 +78,24 @@ describe.skipIf(!seaCapable)('the single executable', () => {
     expect(got.status).toBe(0);
   });
 
-  // Both offset meanings, exit statuses 7, 42, 2 and 0. Sequential: each run sets the server's faults.
-  it.each([1001, 1006, 1009, 1011])('tails byte-exact with the exit status under faults (seed %i)', async (seed) => {
+  // Both offset meanings, exit statuses 7, 42, 2 and 0. A server per seed (faults are per server),
+  // so the seeds run at the same time.
+  it.concurrent.for([1001, 1006, 1009, 1011])('tails byte-exact with the exit status under faults (seed %i)', async (seed, { expect }) => {
     const s = scenario(seed, { maxLine: 20_000, pieces: 40 });
-    server.setFaults(s.faults);
-    const view = await server.execute('dbx_local', writeScenarioScript(temp, s));
-    const result = await runBinary(['dbx_local', view.execution_id, '--max-retries', '50'], {
-      env: baseEnv({ RUNLOOP_API_KEY: server.apiKey, RUNLOOP_BASE_URL: server.url }),
-      timeoutMs: 45_000,
-    });
-    const context = `seed ${seed}; stderr tail: ${result.stderr.toString('utf8').slice(-300)}`;
-    expect(result.stdout.equals(s.expected.stdout), context).toBe(true);
-    expect(result.stderr.equals(s.expected.stderr), context).toBe(true);
-    expect(result.status, context).toBe(s.exitStatus);
+    const own = await startServer({ port: 0, env: baseEnv(), ...s.faults });
+    try {
+      const view = await own.execute('dbx_local', writeScenarioScript(temp, s));
+      const result = await runBinary(['dbx_local', view.execution_id, '--max-retries', '50'], {
+        env: baseEnv({ RUNLOOP_API_KEY: own.apiKey, RUNLOOP_BASE_URL: own.url }),
+        timeoutMs: 45_000,
+      });
+      const context = `seed ${seed}; stderr tail: ${result.stderr.toString('utf8').slice(-300)}`;
+      expect(result.stdout.equals(s.expected.stdout), context).toBe(true);
+      expect(result.stderr.equals(s.expected.stderr), context).toBe(true);
+      expect(result.status, context).toBe(s.exitStatus);
+    } finally {
+      await own.close();
+    }
   });
 
   it('serves, and follows a command through its own server', async () => {

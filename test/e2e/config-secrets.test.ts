@@ -7,7 +7,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, type ExpectStatic } from 'vitest';
 import { baseEnv, runCli, type CliResult } from '../helpers/run-cli.js';
 
 const KEY = 'rk_Q7vX2mZp9LwT4nB8cY3hJ6dF1gZQXW'; // no 5-character run of it occurs in ids, paths or messages
@@ -33,7 +33,7 @@ afterAll(async () => {
   fs.rmSync(temp, { recursive: true, force: true });
 });
 
-function expectNoKey(result: CliResult): void {
+function expectNoKey(result: CliResult, expect: ExpectStatic): void {
   const everything = Buffer.concat([result.stdout, result.stderr]);
   expect(everything.length).toBeGreaterThan(0);
   expect(everything.includes(KEY), everything.toString()).toBe(false);
@@ -44,7 +44,7 @@ function expectNoKey(result: CliResult): void {
 
 type Origin = 'flag' | 'env' | 'store';
 
-async function follow(origin: Origin, status: number, extra: readonly string[]): Promise<CliResult> {
+async function follow(origin: Origin, status: number, extra: readonly string[], expect: ExpectStatic): Promise<CliResult> {
   const xdg = fs.mkdtempSync(path.join(temp, 'xdg-'));
   const env = baseEnv({ XDG_CONFIG_HOME: xdg, ...(origin === 'env' ? { RUNLOOP_API_KEY: KEY } : {}) });
   if (origin === 'store') {
@@ -53,20 +53,21 @@ async function follow(origin: Origin, status: number, extra: readonly string[]):
   }
   const args = ['dbx_secret', 'exn_secret', '--base-url', `${baseUrl}/${status}`, '--max-retries', '1', '--verbose', ...extra];
   if (origin === 'flag') args.push('--api-key', KEY);
-  return runCli(args, { env, timeoutMs: 20_000 });
+  return runCli(args, { env, timeoutMs: 30_000 });
 }
 
-describe('a faulty follow with --verbose never prints the key', () => {
+// Each case has its own config folder and the server keeps no state: a few run at a time.
+describe.concurrent('a faulty follow with --verbose never prints the key', () => {
   const origins: Origin[] = ['flag', 'env', 'store'];
   const statuses = [401, 403, 404, 500];
   for (const origin of origins) {
     for (const status of statuses) {
       for (const extra of [[], ['--json']]) {
-        it(`key from ${origin}, server answers ${status}${extra.length ? ` with ${extra.join(' ')}` : ''}`, async () => {
-          const result = await follow(origin, status, extra);
+        it(`key from ${origin}, server answers ${status}${extra.length ? ` with ${extra.join(' ')}` : ''}`, async ({ expect }) => {
+          const result = await follow(origin, status, extra, expect);
           expect(result.status).not.toBe(0);
           expect(result.stderr.toString()).toContain('api key: ****ZQXW from ');
-          expectNoKey(result);
+          expectNoKey(result, expect);
         });
       }
     }
@@ -80,7 +81,7 @@ describe('refused before anything is contacted', () => {
     });
     expect(result.status).toBe(2);
     expect(result.stderr.toString()).toContain('--insecure');
-    expectNoKey(result);
+    expectNoKey(result, expect);
   });
 
   it('no key anywhere: exit 2, one line naming the three ways', async () => {
@@ -97,6 +98,6 @@ describe('refused before anything is contacted', () => {
     });
     expect(result.status).toBe(2);
     expect(result.stderr.toString()).toMatch(/^runloop-tail: RUNLOOP_BASE_URL is not a valid http\(s\) URL/);
-    expectNoKey(result);
+    expectNoKey(result, expect);
   });
 });

@@ -1,11 +1,12 @@
 /** `demo` run non-interactively: the script's exact bytes and its exit status. */
 import { spawnSync } from 'node:child_process';
-import { describe, expect, it } from 'vitest';
+import { describe, it } from 'vitest';
 import { DEMO_SCRIPT } from '../../src/commands/demo.js';
 import { baseEnv, runCli } from '../helpers/run-cli.js';
 
-describe('demo', () => {
-  it('in a pipe writes only the script’s bytes and exits with its status', async () => {
+// Each demo has its own embedded server: both run at the same time.
+describe.concurrent('demo', () => {
+  it('in a pipe writes only the script’s bytes and exits with its status', async ({ expect }) => {
     // The script is deterministic: run locally, it writes exactly what the demo must deliver.
     const local = spawnSync('/bin/sh', ['-c', DEMO_SCRIPT], { env: baseEnv() });
     const result = await runCli(['demo'], { env: baseEnv(), timeoutMs: 30_000 });
@@ -15,7 +16,7 @@ describe('demo', () => {
     expect(result.stdout.toString()).toContain('ünïcödé 日本語 😀');
   });
 
-  it('with --verbose shows the cut and the reconnect', async () => {
+  it('with --verbose shows the cut and the reconnect', async ({ expect }) => {
     const result = await runCli(['demo', '--verbose'], { env: baseEnv(), timeoutMs: 30_000 });
     expect(result.status).toBe(0);
     expect(result.stderr.toString()).toMatch(/runloop-tail: stdout: reconnecting from byte \d+, attempt 1/);

@@ -170,11 +170,15 @@ describe('in a pipe', () => {
 });
 
 describe('line modes rebuild the streams under faults', () => {
-  it.each([2001, 2002, 2003, 2004])('--json, seed %i', async (seed) => {
+  // A server per seed (faults are per server), so the seeds run at the same time.
+  it.concurrent.for([2001, 2002, 2003, 2004])('--json, seed %i', async (seed, { expect }) => {
     const s = scenario(seed, { maxLine: 5000 });
-    server.setFaults(s.faults);
-    const view = await server.execute('dbx_local', writeScenarioScript(dir, s));
-    const result = await runCli(['dbx_local', view.execution_id, '--json', '--max-retries', '50'], { env: env(), timeoutMs: 45_000 });
+    const own = await startServer({ port: 0, env: baseEnv(), ...s.faults });
+    const view = await own.execute('dbx_local', writeScenarioScript(dir, s));
+    const ownEnv = baseEnv({ RUNLOOP_API_KEY: own.apiKey, RUNLOOP_BASE_URL: own.url, TERM: 'xterm-256color' });
+    const result = await runCli(['dbx_local', view.execution_id, '--json', '--max-retries', '50'], { env: ownEnv, timeoutMs: 45_000 }).finally(
+      () => own.close(),
+    );
     expect(result.stderr.toString()).toBe('');
     const records = result.stdout
       .toString('utf8')
