@@ -4,8 +4,10 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
+    // Only a broken test gets near these: every wait inside a test has its own, shorter time-out
+    // (test/helpers/wait.ts PATIENCE_MS), generous so that a busy machine gives the same answer.
+    testTimeout: 300_000,
+    hookTimeout: 300_000,
     pool: 'forks',
     // Most of an end-to-end test is waiting on child processes and sockets, so a worker per core
     // at least (vitest's own default for `run` is one less than the cores: one worker on two).

@@ -102,7 +102,7 @@ describe('bad input: one line, the documented status, nothing invented on stdout
   it('has at least 30 cases', () => expect(cases.length).toBeGreaterThanOrEqual(30));
   // Independent cases (nothing here changes a server's state): run a few at a time.
   it.concurrent.for(cases)('$name', async (c, { expect }) => {
-    const result = await runCli(c.args(), { env: baseEnv(c.env?.() ?? {}), timeoutMs: 30_000 });
+    const result = await runCli(c.args(), { env: baseEnv(c.env?.() ?? {}) });
     const stderr = result.stderr.toString('utf8');
     const lines = stderr.split('\n').filter((line) => line !== '');
     expect(result.status, stderr).toBe(c.status);

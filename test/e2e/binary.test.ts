@@ -31,7 +31,7 @@ function start(args: readonly string[], env: Record<string, string> = baseEnv())
 }
 
 function runBinary(args: readonly string[], options: CliOptions & { env?: Record<string, string> } = {}): Promise<CliResult> {
-  return collect(start(args, options.env), { timeoutMs: 30_000, ...options });
+  return collect(start(args, options.env), options);
 }
 
 describe.skipIf(!seaCapable)('the single executable', () => {
@@ -87,7 +87,6 @@ describe.skipIf(!seaCapable)('the single executable', () => {
       const view = await own.execute('dbx_local', writeScenarioScript(temp, s));
       const result = await runBinary(['dbx_local', view.execution_id, '--max-retries', '50'], {
         env: baseEnv({ RUNLOOP_API_KEY: own.apiKey, RUNLOOP_BASE_URL: own.url }),
-        timeoutMs: 45_000,
       });
       const context = `seed ${seed}; stderr tail: ${result.stderr.toString('utf8').slice(-300)}`;
       expect(result.stdout.equals(s.expected.stdout), context).toBe(true);
@@ -100,7 +99,7 @@ describe.skipIf(!seaCapable)('the single executable', () => {
 
   it('serves, and follows a command through its own server', async () => {
     const serve = start(['serve', '--port', '0', '--quiet']);
-    const serveDone = collect(serve, { timeoutMs: 30_000 });
+    const serveDone = collect(serve);
     const exports = await waitForOutput(serve, 'stdout', (out) => /^# .*\n/m.test(out));
     const url = /^export RUNLOOP_BASE_URL=(\S+)$/m.exec(exports)?.[1] ?? '';
     const apiKey = /^export RUNLOOP_API_KEY=(\S+)$/m.exec(exports)?.[1] ?? '';

@@ -32,7 +32,6 @@ async function cli(args: readonly string[], options: { input?: string; env?: Rec
   const result = await runCli(args, {
     env: baseEnv({ XDG_CONFIG_HOME: xdg, ...options.env }),
     ...(options.input === undefined ? {} : { input: options.input }),
-    timeoutMs: 20_000,
   });
   if (!args.includes('--show-secret')) seen.push(result.stdout, result.stderr);
   return result;

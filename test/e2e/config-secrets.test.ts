@@ -53,7 +53,7 @@ async function follow(origin: Origin, status: number, extra: readonly string[], 
   }
   const args = ['dbx_secret', 'exn_secret', '--base-url', `${baseUrl}/${status}`, '--max-retries', '1', '--verbose', ...extra];
   if (origin === 'flag') args.push('--api-key', KEY);
-  return runCli(args, { env, timeoutMs: 30_000 });
+  return runCli(args, { env });
 }
 
 // Each case has its own config folder and the server keeps no state: a few run at a time.

@@ -9,7 +9,7 @@ describe.concurrent('demo', () => {
   it('in a pipe writes only the script’s bytes and exits with its status', async ({ expect }) => {
     // The script is deterministic: run locally, it writes exactly what the demo must deliver.
     const local = spawnSync('/bin/sh', ['-c', DEMO_SCRIPT], { env: baseEnv() });
-    const result = await runCli(['demo'], { env: baseEnv(), timeoutMs: 30_000 });
+    const result = await runCli(['demo'], { env: baseEnv() });
     expect(result.status).toBe(0);
     expect(result.stdout.equals(local.stdout)).toBe(true);
     expect(result.stderr.equals(local.stderr)).toBe(true);
@@ -17,7 +17,7 @@ describe.concurrent('demo', () => {
   });
 
   it('with --verbose shows the cut and the reconnect', async ({ expect }) => {
-    const result = await runCli(['demo', '--verbose'], { env: baseEnv(), timeoutMs: 30_000 });
+    const result = await runCli(['demo', '--verbose'], { env: baseEnv() });
     expect(result.status).toBe(0);
     expect(result.stderr.toString()).toMatch(/runloop-tail: stdout: reconnecting from byte \d+, attempt 1/);
   });

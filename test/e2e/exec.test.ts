@@ -66,8 +66,8 @@ describe.concurrent('exec', () => {
   });
 
   it('Ctrl-C leaves the command running by default and prints how to re-attach', async ({ expect }) => {
-    const child = startCli(['exec', 'dbx_local', '--', 'echo ready; sleep 30'], { env: env() });
-    const done = collect(child, { timeoutMs: 20_000 });
+    const child = startCli(['exec', 'dbx_local', '--', 'echo ready; sleep 600'], { env: env() });
+    const done = collect(child);
     await waitForOutput(child, 'stdout', (text) => text.includes('ready\n'));
     child.kill('SIGINT');
     const result = await done;
@@ -81,8 +81,8 @@ describe.concurrent('exec', () => {
   });
 
   it('--kill-on-interrupt kills the remote command on Ctrl-C', async ({ expect }) => {
-    const child = startCli(['exec', 'dbx_local', '--kill-on-interrupt', '--verbose', '--', 'echo ready; sleep 30'], { env: env() });
-    const done = collect(child, { timeoutMs: 20_000 });
+    const child = startCli(['exec', 'dbx_local', '--kill-on-interrupt', '--verbose', '--', 'echo ready; sleep 600'], { env: env() });
+    const done = collect(child);
     const [stderr] = await Promise.all([
       waitForOutput(child, 'stderr', (text) => /started exn_\w+/.test(text)),
       waitForOutput(child, 'stdout', (text) => text.includes('ready\n')),

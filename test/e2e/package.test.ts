@@ -77,7 +77,7 @@ describe('the packed package', () => {
   });
 
   it('runs --version from the install', async () => {
-    const result = await collect(start(['--version']), { timeoutMs: 15_000 });
+    const result = await collect(start(['--version']));
     expect(result.stderr.toString()).toBe('');
     expect(result.stdout.toString()).toBe(`${pkg.version}\n`);
     expect(result.status).toBe(0);
@@ -85,14 +85,14 @@ describe('the packed package', () => {
 
   it('serves, and follows a command through the server, from the install', async () => {
     const server = start(['serve', '--port', '0', '--quiet']);
-    const serverDone = collect(server, { timeoutMs: 30_000 });
+    const serverDone = collect(server);
     const exports = await waitForOutput(server, 'stdout', (out) => /^# .*\n/m.test(out));
     const url = /^export RUNLOOP_BASE_URL=(\S+)$/m.exec(exports)?.[1];
     const apiKey = /^export RUNLOOP_API_KEY=(\S+)$/m.exec(exports)?.[1];
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(apiKey).toBeDefined();
     const env = userEnv({ RUNLOOP_BASE_URL: url ?? '', RUNLOOP_API_KEY: apiKey ?? '' });
-    const result = await collect(start(['exec', 'dbx_local', '--', 'printf', 'hi'], env), { timeoutMs: 20_000 });
+    const result = await collect(start(['exec', 'dbx_local', '--', 'printf', 'hi'], env));
     expect(result.stderr.toString()).toBe('');
     expect(result.stdout.toString()).toBe('hi');
     expect(result.status).toBe(0);

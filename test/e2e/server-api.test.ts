@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type ExecutionView, type RunningServer } from '../../src/emulator/server.js';
 import { call, executionPath, streamUrl, within } from '../helpers/emulator-api.js';
 import { readSse } from '../helpers/sse.js';
+import { PATIENCE_MS } from '../helpers/wait.js';
 
 let server: RunningServer;
 let scratch: string;
@@ -29,7 +30,7 @@ async function start(command: string, extra: Record<string, unknown> = {}, devbo
 }
 
 async function finished(view: ExecutionView): Promise<ExecutionView> {
-  return within(server.waitCompleted(view.execution_id), 30_000, `execution ${view.execution_id}`);
+  return within(server.waitCompleted(view.execution_id), PATIENCE_MS, `execution ${view.execution_id}`);
 }
 
 describe('execute_async and retrieve', () => {
@@ -114,7 +115,7 @@ describe('wait_for_status', () => {
   });
 
   it('answers 408 with a JSON body after the hold (long-poll)', async () => {
-    const view = await start('sleep 30');
+    const view = await start('sleep 600');
     const started = Date.now();
     const answer = await call(server, 'POST', executionPath(view.execution_id, '/wait_for_status'), { statuses: ['completed'] });
     expect(Date.now() - started).toBeGreaterThanOrEqual(190);
@@ -136,7 +137,7 @@ describe('wait_for_status', () => {
 describe('kill', () => {
   it('stops the process group with SIGTERM: exit_status 143', async () => {
     // A pipeline: the group kill reaches both sides, not only the shell.
-    const view = await start('sleep 30 | sleep 30');
+    const view = await start('sleep 600 | sleep 600');
     const answer = await call(server, 'POST', executionPath(view.execution_id, '/kill'), {});
     expect(answer.status).toBe(200);
     expect(answer.body.execution_id).toBe(view.execution_id);
@@ -145,7 +146,7 @@ describe('kill', () => {
   });
 
   it('sends SIGKILL after the grace when SIGTERM is ignored: exit_status 137', async () => {
-    const view = await start(`trap '' TERM; echo ready; sleep 30`);
+    const view = await start(`trap '' TERM; echo ready; sleep 600`);
     // Kill only once the trap is set: "running" alone may be before the shell read it.
     await readSse(streamUrl(server, view.execution_id, 'stdout', 0), { apiKey: server.apiKey, onChunk: () => true });
     await call(server, 'POST', executionPath(view.execution_id, '/kill'));

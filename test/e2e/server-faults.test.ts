@@ -10,6 +10,7 @@ import { startServer, type FaultOptions, type RunningServer } from '../../src/em
 import { checkOffsets, readSse, type Chunk } from '../helpers/sse.js';
 import { call, streamUrl, within } from '../helpers/emulator-api.js';
 import { defaultFaults } from '../../src/emulator/faults.js';
+import { PATIENCE_MS } from '../helpers/wait.js';
 
 // Every fault back to the server's defaults after each test.
 const clean: FaultOptions = defaultFaults;
@@ -29,7 +30,7 @@ afterAll(async () => {
 
 async function completed(target: RunningServer, command: string): Promise<string> {
   const view = await target.execute('dbx_local', command);
-  await within(target.waitCompleted(view.execution_id), 30_000, command);
+  await within(target.waitCompleted(view.execution_id), PATIENCE_MS, command);
   return view.execution_id;
 }
 
@@ -183,7 +184,7 @@ describe('stalls, idle time-outs and live changes', () => {
   });
 
   it('ends a quiet stream after idleTimeoutMs with an error event 408, as the service does, while the execution runs', async () => {
-    const view = await server.execute('dbx_local', `printf first; sleep 30`);
+    const view = await server.execute('dbx_local', `printf first; sleep 600`);
     // Once "first" is there, so that the quiet spell the time-out sees is the sleep.
     await readSse(streamUrl(server, view.execution_id, 'stdout', 0), { apiKey: server.apiKey, onChunk: () => true });
     server.setFaults({ idleTimeoutMs: 100 });

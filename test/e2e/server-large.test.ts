@@ -22,7 +22,7 @@ let server: { url: string; apiKey: string };
 beforeAll(async () => {
   child = startCli(['serve', '--port', '0', '--quiet'], { env: baseEnv() });
   done = collect(child, { timeoutMs: 300_000 });
-  const exports = await waitForOutput(child, 'stdout', (out) => /^# .*\n/m.test(out), 30_000);
+  const exports = await waitForOutput(child, 'stdout', (out) => /^# .*\n/m.test(out));
   server = {
     url: /^export RUNLOOP_BASE_URL=(\S+)$/m.exec(exports)?.[1] ?? '',
     apiKey: /^export RUNLOOP_API_KEY=(\S+)$/m.exec(exports)?.[1] ?? '',

@@ -7,6 +7,7 @@ import { defaultFaults } from '../../src/emulator/faults.js';
 import { startServer, type RunningServer } from '../../src/emulator/server.js';
 import { readSse } from '../helpers/sse.js';
 import { streamUrl, within } from '../helpers/emulator-api.js';
+import { PATIENCE_MS } from '../helpers/wait.js';
 
 let server: RunningServer;
 const lines: string[] = [];
@@ -21,7 +22,7 @@ async function logLineFor(path: RegExp): Promise<string> {
     (async () => {
       while (!lines.some((line) => path.test(line))) await new Promise((resolve) => setTimeout(resolve, 10));
     })(),
-    20_000,
+    PATIENCE_MS,
     `a log line for ${path}`,
   );
   return lines.find((line) => path.test(line)) ?? '';
@@ -29,7 +30,7 @@ async function logLineFor(path: RegExp): Promise<string> {
 
 it('notes a clean end and a cut with the bytes written', async () => {
   const view = await server.execute('dbx_local', `printf 'hello world\\n'; printf 'oops\\n' >&2`);
-  await within(server.waitCompleted(view.execution_id), 30_000, 'completion');
+  await within(server.waitCompleted(view.execution_id), PATIENCE_MS, 'completion');
   await readSse(streamUrl(server, view.execution_id, 'stdout', 0), { apiKey: server.apiKey });
   expect(await logLineFor(/stream_stdout_updates\?offset=0 200/)).toMatch(/ \(ended after \d+ bytes\)$/);
 

@@ -6,14 +6,14 @@ import Runloop, { AuthenticationError, NotFoundError } from '@runloop/api-client
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../src/emulator/server.js';
 import { within } from '../helpers/emulator-api.js';
-import { Gates, until } from '../helpers/wait.js';
+import { Gates, until, PATIENCE_MS } from '../helpers/wait.js';
 
 let server: RunningServer;
 let client: Runloop;
 
 beforeAll(async () => {
   server = await startServer({ port: 0, chunkSize: [1, 64], killGraceMs: 500 });
-  client = new Runloop({ baseURL: server.url, bearerToken: server.apiKey, http2: false, maxRetries: 0, timeout: 20_000 });
+  client = new Runloop({ baseURL: server.url, bearerToken: server.apiKey, http2: false, maxRetries: 0, timeout: PATIENCE_MS });
 });
 afterAll(() => server?.close());
 
@@ -39,7 +39,7 @@ describe('the official SDK against the emulator', () => {
         executions.streamStdoutUpdates('dbx_local', started.execution_id).then(collect),
         executions.streamStderrUpdates('dbx_local', started.execution_id).then(collect),
       ]),
-      30_000,
+      PATIENCE_MS,
       'SDK streams',
     );
     expect(stdout.text).toBe((await server.readOutput(started.execution_id, 'stdout')).toString('utf8'));
@@ -47,7 +47,7 @@ describe('the official SDK against the emulator', () => {
     expect(stdout.text.split('\n')).toHaveLength(51);
     expect(stdout.offsets.at(-1)).toBe(Buffer.byteLength(stdout.text));
 
-    const done = await within(executions.awaitCompleted('dbx_local', started.execution_id), 30_000, 'awaitCompleted');
+    const done = await within(executions.awaitCompleted('dbx_local', started.execution_id), PATIENCE_MS, 'awaitCompleted');
     expect(done).toMatchObject({ status: 'completed', exit_status: 7 });
     const retrieved = await executions.retrieve('dbx_local', started.execution_id);
     expect(retrieved).toMatchObject({ execution_id: started.execution_id, status: 'completed', exit_status: 7 });
@@ -64,10 +64,10 @@ describe('the official SDK against the emulator', () => {
 
   it('kills a running execution (SIGTERM: exit_status 143)', async () => {
     const executions = client.devboxes.executions;
-    const started = await executions.executeAsync('dbx_local', { command: 'sleep 30' });
+    const started = await executions.executeAsync('dbx_local', { command: 'sleep 600' });
     const killed = await executions.kill('dbx_local', started.execution_id);
     expect(killed.execution_id).toBe(started.execution_id);
-    const done = await within(executions.awaitCompleted('dbx_local', started.execution_id), 30_000, 'awaitCompleted after kill');
+    const done = await within(executions.awaitCompleted('dbx_local', started.execution_id), PATIENCE_MS, 'awaitCompleted after kill');
     expect(done.exit_status).toBe(143);
     expect((await executions.retrieve('dbx_local', started.execution_id)).exit_status).toBe(143);
   });
@@ -85,7 +85,7 @@ describe('the official SDK against the emulator', () => {
       const completed = sdk.devboxes.executions.awaitCompleted('dbx_local', started.execution_id);
       await until(() => (log.some((line) => /wait_for_status 408/.test(line)) ? true : undefined), 'a 408 answer');
       gate.open();
-      const done = await within(completed, 30_000, 'awaitCompleted');
+      const done = await within(completed, PATIENCE_MS, 'awaitCompleted');
       expect(done.exit_status).toBe(2);
     } finally {
       gate.open();

@@ -40,7 +40,7 @@ function alive(pid: number): boolean {
 describe('runloop-tail serve', () => {
   it('prints shell exports, serves the API, and stops its children on SIGTERM', async () => {
     const child = serve(['--port', '0', '--devbox', 'dbx_extra']);
-    const done = collect(child, { timeoutMs: 20_000 });
+    const done = collect(child);
     const { url, apiKey, text } = await exportsOf(child);
     expect(text.split('\n').slice(0, 3).join('\n')).toMatch(
       /^export RUNLOOP_BASE_URL=http:\/\/127\.0\.0\.1:\d+\nexport RUNLOOP_API_KEY=\S+\n# .*dbx_local, dbx_extra/,
@@ -70,7 +70,7 @@ describe('runloop-tail serve', () => {
 
   it('takes the key from RUNLOOP_API_KEY and quotes it for the shell', async () => {
     const child = serve(['--quiet', '--offset-mode', 'start', '--chunk-size', '2-8', '--seed', '3'], baseEnv({ RUNLOOP_API_KEY: "my key's" }));
-    const done = collect(child, { timeoutMs: 20_000 });
+    const done = collect(child);
     const text = await waitForOutput(child, 'stdout', (out) => /^# /m.test(out));
     expect(text).toContain(`export RUNLOOP_API_KEY='my key'\\''s'`);
     const url = /^export RUNLOOP_BASE_URL=(\S+)$/m.exec(text)?.[1] ?? '';
@@ -88,7 +88,7 @@ describe('runloop-tail serve', () => {
     try {
       const address = blocker.address();
       const port = typeof address === 'object' && address !== null ? address.port : 0;
-      const result = await runCli(['serve', '--port', String(port)], { timeoutMs: 15_000 });
+      const result = await runCli(['serve', '--port', String(port)], {});
       expect(result.status).toBe(255);
       expect(result.stderr.toString()).toMatch(/cannot listen on 127\.0\.0\.1:\d+: the port is in use/);
     } finally {
@@ -106,7 +106,7 @@ describe('runloop-tail serve', () => {
     { args: ['--seed', 'abc'], says: '--seed' },
     { args: ['--resend-probability', '0.5'], says: '--resend-bytes' },
   ])('refuses $args with exit status 2 and one line naming the flag', async ({ args, says }) => {
-    const result = await runCli(['serve', ...args], { timeoutMs: 15_000 });
+    const result = await runCli(['serve', ...args], {});
     expect(result.status).toBe(2);
     const lines = result.stderr.toString().trim().split('\n');
     expect(lines).toHaveLength(1);

@@ -10,6 +10,7 @@ import { defaultFaults } from '../../src/emulator/faults.js';
 import { startServer, type RunningServer } from '../../src/emulator/server.js';
 import { checkOffsets, readSse } from '../helpers/sse.js';
 import { call, streamUrl, within } from '../helpers/emulator-api.js';
+import { PATIENCE_MS } from '../helpers/wait.js';
 
 // é (2 bytes) € (3) 😀 (4): 9 bytes, offsets 0, 2, 5, 9.
 const mixed = 'é€😀';
@@ -30,7 +31,7 @@ afterAll(async () => {
 
 async function completed(command: string): Promise<string> {
   const view = await server.execute('dbx_local', command);
-  await within(server.waitCompleted(view.execution_id), 30_000, command);
+  await within(server.waitCompleted(view.execution_id), PATIENCE_MS, command);
   return view.execution_id;
 }
 

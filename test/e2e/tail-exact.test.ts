@@ -33,7 +33,7 @@ describe.concurrent('tail is byte-exact under faults', () => {
     try {
       const view = await server.execute('dbx_local', command);
       const env = baseEnv({ RUNLOOP_API_KEY: server.apiKey, RUNLOOP_BASE_URL: server.url });
-      const result = await runCli(['dbx_local', view.execution_id, '--max-retries', '50'], { env, timeoutMs: 45_000 });
+      const result = await runCli(['dbx_local', view.execution_id, '--max-retries', '50'], { env });
       const context = `seed ${seed}; stderr tail: ${result.stderr.toString('utf8').slice(-300)}`;
       expect(result.stdout.equals(s.expected.stdout), context).toBe(true);
       expect(result.stderr.equals(s.expected.stderr), context).toBe(true);

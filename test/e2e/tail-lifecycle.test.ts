@@ -36,8 +36,8 @@ describe('following live output', () => {
     try {
       const view = await server.execute('dbx_local', `echo first; ${gate.wait}; echo second; exit 3`);
       const child = startCli(['dbx_local', view.execution_id], { env: env() });
-      const done = collect(child, { timeoutMs: 30_000 });
-      await waitForOutput(child, 'stdout', (text) => text.includes('first\n'), 30_000);
+      const done = collect(child);
+      await waitForOutput(child, 'stdout', (text) => text.includes('first\n'));
       const midway = await fetch(`${server.url}/v1/devboxes/dbx_local/executions/${view.execution_id}`, {
         headers: { authorization: `Bearer ${server.apiKey}` },
       }).then((r) => r.json() as Promise<{ status: string }>);
@@ -60,7 +60,7 @@ describe('following live output', () => {
     const before = server.connections();
     const view = await server.execute('dbx_local', 'i=0; while [ $i -lt 40 ]; do echo "row $i"; i=$((i+1)); done');
     const child = startCli(['dbx_local', view.execution_id, '--idle-timeout', '0.3', '--stdout-only'], { env: env() });
-    const done = collect(child, { timeoutMs: 30_000 });
+    const done = collect(child);
     await until(() => (server.connections() - before >= 2 ? true : undefined), 'a second connection');
     server.setFaults({ stallProbability: 0 });
     const result = await done;
@@ -92,7 +92,6 @@ describe('a service that keeps a finished stream open', () => {
     try {
       const result = await runCli(['kept-open', 'exn_1', '--idle-timeout', '0.3'], {
         env: baseEnv({ RUNLOOP_API_KEY: 'rk_kept_open_key_00000000', RUNLOOP_BASE_URL: fake.url }),
-        timeoutMs: 20_000,
       });
       expect(result.stdout.toString()).toBe('all of it\n');
       expect(result.status).toBe(0);
@@ -134,8 +133,8 @@ describe('stopping early', () => {
     // How much arrives before the time-out depends on this machine's speed, so nothing here
     // assumes it: the resume offsets must match what was written, and resuming (after the
     // command is stopped) must deliver the rest with no gap and no repeat.
-    const view = await server.execute('dbx_local', 'echo started; sleep 30');
-    const result = await runCli(['dbx_local', view.execution_id, '--timeout', '1s'], { env: env(), timeoutMs: 30_000 });
+    const view = await server.execute('dbx_local', 'echo started; sleep 600');
+    const result = await runCli(['dbx_local', view.execution_id, '--timeout', '1s'], { env: env() });
     expect(result.status).toBe(124);
     const stderr = result.stderr.toString();
     expect(stderr).toContain('runloop-tail: stopped after --timeout 1s');
@@ -146,7 +145,7 @@ describe('stopping early', () => {
       method: 'POST',
       headers: { authorization: `Bearer ${server.apiKey}` },
     });
-    const resumed = await runCli((hint?.[1] ?? '').split(' ').slice(1), { env: env(), timeoutMs: 30_000 });
+    const resumed = await runCli((hint?.[1] ?? '').split(' ').slice(1), { env: env() });
     expect(Buffer.concat([result.stdout, resumed.stdout]).toString()).toBe('started\n');
     expect(resumed.stderr.toString()).toBe('');
     expect(resumed.status).toBe(143);
@@ -160,8 +159,8 @@ describe('stopping early', () => {
     try {
       const view = await server.execute('dbx_local', `${lines(1, 30)}; ${gate.wait}; ${lines(31, 60)}`);
       const first = startCli(['dbx_local', view.execution_id], { env: env() });
-      const firstDone = collect(first, { timeoutMs: 30_000 });
-      await waitForOutput(first, 'stdout', (text) => text.includes('line 5 é\n'), 30_000);
+      const firstDone = collect(first);
+      await waitForOutput(first, 'stdout', (text) => text.includes('line 5 é\n'));
       first.kill('SIGINT');
       const interrupted = await firstDone;
       expect(interrupted.status).toBe(130);
@@ -169,7 +168,7 @@ describe('stopping early', () => {
       const hint = /resume with: (runloop-tail .*)\n/.exec(interrupted.stderr.toString());
       expect(hint, interrupted.stderr.toString()).not.toBeNull();
       const args = (hint?.[1] ?? '').split(' ').slice(1);
-      const resumed = await runCli(args, { env: env(), timeoutMs: 30_000 });
+      const resumed = await runCli(args, { env: env() });
       expect(resumed.status).toBe(0);
       // The resume offsets say exactly how many bytes of each stream the first run wrote; whatever
       // follows them on its stderr is our own note (on a line of its own).

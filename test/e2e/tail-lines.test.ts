@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { defaultFaults } from '../../src/emulator/faults.js';
 import { startServer, type FaultOptions, type RunningServer } from '../../src/emulator/server.js';
 import { baseEnv, collect, runCli, startCli, waitForOutput } from '../helpers/run-cli.js';
+import { PATIENCE_MS } from '../helpers/wait.js';
 
 let server: RunningServer;
 let dir: string;
@@ -51,7 +52,7 @@ describe('--tail on a completed execution', () => {
       const command = `i=1; while [ $i -le 40 ]; do echo "out $i é"; echo "err $i é" >&2; i=$((i+1)); done; printf 'no newline'; exit 7`;
       const view = await server.execute('dbx_local', command);
       await server.waitCompleted(view.execution_id);
-      const result = await runCli(['dbx_local', view.execution_id, '--tail', '3', '--max-retries', '50'], { env: env(), timeoutMs: 30_000 });
+      const result = await runCli(['dbx_local', view.execution_id, '--tail', '3', '--max-retries', '50'], { env: env() });
       expect(result.stdout.toString()).toBe('out 39 é\nout 40 é\nno newline');
       expect(result.stderr.toString()).toBe(numbered('err', 38, 40));
       expect(result.status).toBe(7);
@@ -98,9 +99,9 @@ describe('--tail on a running execution', () => {
       'exit 4',
     ].join('; ');
     const view = await server.execute('dbx_local', command);
-    await vi.waitFor(() => expect(existsSync(marker)).toBe(true), { timeout: 30_000, interval: 20 });
+    await vi.waitFor(() => expect(existsSync(marker)).toBe(true), { timeout: PATIENCE_MS, interval: 20 });
     const child = startCli(['dbx_local', view.execution_id, '--tail', lines, '--max-retries', '50', ...extra], { env: env() });
-    const done = collect(child, { timeoutMs: 30_000 });
+    const done = collect(child);
     return { child, done, open: () => writeFileSync(gate, '') };
   }
 

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, type RunningServer } from '../../src/emulator/server.js';
 import { baseEnv, collect, runCli, startCli } from '../helpers/run-cli.js';
+import { PATIENCE_MS } from '../helpers/wait.js';
 
 let server: RunningServer;
 let dir: string;
@@ -54,17 +55,17 @@ describe('--save DIR', () => {
     const view = await server.execute('dbx_local', command);
     const id = view.execution_id;
     const files = { stdout: join(save, `${id}.stdout`), stderr: join(save, `${id}.stderr`), summary: join(save, `${id}.json`) };
-    await vi.waitFor(() => expect(existsSync(marker)).toBe(true), { timeout: 15_000, interval: 20 });
+    await vi.waitFor(() => expect(existsSync(marker)).toBe(true), { timeout: PATIENCE_MS, interval: 20 });
 
     // First run: killed with SIGKILL once the files hold the whole first half.
     const first = startCli(['dbx_local', id, '--save', save, '--max-retries', '50'], { env: env() });
-    const firstDone = collect(first, { timeoutMs: 30_000 });
+    const firstDone = collect(first);
     await vi.waitFor(
       () => {
         expect(read(files.stdout).toString()).toContain('out 300 é');
         expect(read(files.stderr).toString()).toContain('err 300\n');
       },
-      { timeout: 20_000, interval: 20 },
+      { timeout: PATIENCE_MS, interval: 20 },
     );
     const firstSummary = JSON.parse(readFileSync(files.summary, 'utf8')) as Record<string, unknown>;
     expect(firstSummary).toMatchObject({ execution_id: id, devbox_id: 'dbx_local', status: 'following', exit_status: null, ended_at: null });
@@ -82,7 +83,7 @@ describe('--save DIR', () => {
     expect(read(files.stderr).equals(expected.stderr.subarray(0, sizes.stderr))).toBe(true);
 
     // The rerun resumes from the files' sizes: it shows only the rest, and completes the files.
-    const second = await runCli(['dbx_local', id, '--save', save, '--max-retries', '50'], { env: env(), timeoutMs: 30_000 });
+    const second = await runCli(['dbx_local', id, '--save', save, '--max-retries', '50'], { env: env() });
     expect(second.status).toBe(3);
     expect(second.stdout.equals(expected.stdout.subarray(sizes.stdout))).toBe(true);
     expect(second.stderr.equals(expected.stderr.subarray(sizes.stderr))).toBe(true);

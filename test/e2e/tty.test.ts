@@ -103,7 +103,7 @@ describe('on a terminal', () => {
   it('Ctrl-C: spinner cleared, cursor shown, the resume command printed, exit 130', async () => {
     const screen = new Screen();
     try {
-      const view = await server.execute('dbx_local', 'echo started; sleep 30');
+      const view = await server.execute('dbx_local', 'echo started; sleep 600');
       await screen.start(cliCommand(['dbx_local', view.execution_id], env()));
       await until(async () => ((await screen.capture()).split('\n').some((line) => line.trim() === 'started') ? true : undefined), 'the first line on screen');
       await screen.keys('C-c');
@@ -176,7 +176,7 @@ describe('line modes rebuild the streams under faults', () => {
     const own = await startServer({ port: 0, env: baseEnv(), ...s.faults });
     const view = await own.execute('dbx_local', writeScenarioScript(dir, s));
     const ownEnv = baseEnv({ RUNLOOP_API_KEY: own.apiKey, RUNLOOP_BASE_URL: own.url, TERM: 'xterm-256color' });
-    const result = await runCli(['dbx_local', view.execution_id, '--json', '--max-retries', '50'], { env: ownEnv, timeoutMs: 45_000 }).finally(
+    const result = await runCli(['dbx_local', view.execution_id, '--json', '--max-retries', '50'], { env: ownEnv }).finally(
       () => own.close(),
     );
     expect(result.stderr.toString()).toBe('');
@@ -226,8 +226,8 @@ describe('line modes rebuild the streams under faults', () => {
     try {
       const view = await server.execute('dbx_local', `printf 'waiting...'; ${gate.wait}; echo ' done'`);
       const child = startCli(['dbx_local', view.execution_id, '--prefix'], { env: env() });
-      const done = collect(child, { timeoutMs: 30_000 });
-      await waitForOutput(child, 'stdout', (text) => text.includes('stdout | waiting...\n'), 30_000);
+      const done = collect(child);
+      await waitForOutput(child, 'stdout', (text) => text.includes('stdout | waiting...\n'));
       gate.open();
       const result = await done;
       expect(result.stdout.toString()).toBe('stdout | waiting...\nstdout |  done\n');

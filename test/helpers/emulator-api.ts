@@ -2,6 +2,7 @@
  * Plain-fetch calls to a running emulator for the contract tests, and a wait with a time-out.
  */
 import type { RunningServer } from '../../src/emulator/server.js';
+import { PATIENCE_MS } from './wait.js';
 
 export interface JsonAnswer {
   readonly status: number;
@@ -24,7 +25,7 @@ export async function call(
     method,
     headers,
     body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-    signal: AbortSignal.timeout(15_000),
+    signal: AbortSignal.timeout(PATIENCE_MS),
   });
   const text = await response.text();
   return { status: response.status, headers: response.headers, body: text === '' ? {} : (JSON.parse(text) as Record<string, unknown>) };

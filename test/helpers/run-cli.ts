@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { PATIENCE_MS } from './wait.js';
 
 /** The built CLI entry (npm test builds it before vitest runs). */
 export const cliPath = fileURLToPath(new URL('../../bin/runloop-tail.js', import.meta.url));
@@ -44,7 +45,7 @@ export function startCli(args: readonly string[], options: CliOptions = {}): Chi
 
 /** Collects a started child's output and waits for it to exit, within a time-out. */
 export function collect(child: ChildProcess, options: CliOptions = {}): Promise<CliResult> {
-  const timeoutMs = options.timeoutMs ?? 30_000;
+  const timeoutMs = options.timeoutMs ?? PATIENCE_MS;
   const stdout: Buffer[] = [];
   const stderr: Buffer[] = [];
   child.stdout?.on('data', (chunk: Buffer) => stdout.push(chunk));
@@ -81,7 +82,7 @@ export function waitForOutput(
   child: ChildProcess,
   which: 'stdout' | 'stderr',
   predicate: (text: string) => boolean,
-  timeoutMs = 30_000,
+  timeoutMs = PATIENCE_MS,
 ): Promise<string> {
   const stream = which === 'stdout' ? child.stdout : child.stderr;
   let text = '';

@@ -5,6 +5,7 @@
  */
 import { request } from 'node:http';
 import { StringDecoder } from 'node:string_decoder';
+import { PATIENCE_MS } from './wait.js';
 
 /** One parsed `data:` event of a stream route. */
 export interface Chunk {
@@ -46,7 +47,7 @@ export interface ReadSseOptions {
 
 /** Reads one SSE connection to its end (clean or cut), within a time-out. */
 export function readSse(url: string, options: ReadSseOptions): Promise<SseResult> {
-  const timeoutMs = options.timeoutMs ?? 30_000;
+  const timeoutMs = options.timeoutMs ?? PATIENCE_MS;
   return new Promise((resolve, reject) => {
     const raw: Buffer[] = [];
     const chunks: Chunk[] = [];

@@ -5,6 +5,7 @@
 import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
 import { cliPath } from './run-cli.js';
+import { PATIENCE_MS } from './wait.js';
 
 const run = promisify(execFile);
 
@@ -33,7 +34,7 @@ export interface PtyRun {
 }
 
 /** Starts a command on a pseudo-terminal of the given size; its output can be watched while it runs. */
-export function startOnPty(command: string, size = { cols: 100, rows: 30 }, timeoutMs = 45_000): PtyRun {
+export function startOnPty(command: string, size = { cols: 100, rows: 30 }, timeoutMs = PATIENCE_MS): PtyRun {
   // The exit status travels in a marker line, since script's own status varies between versions.
   const inner = `stty cols ${size.cols} rows ${size.rows}; ${command}; echo "__status=$?"`;
   const child = spawn('script', ['-qfec', inner, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
@@ -58,7 +59,7 @@ export function startOnPty(command: string, size = { cols: 100, rows: 30 }, time
 }
 
 /** Runs a command on a pseudo-terminal of the given size and returns the raw bytes it wrote. */
-export function runOnPty(command: string, size = { cols: 100, rows: 30 }, timeoutMs = 45_000): Promise<PtyResult> {
+export function runOnPty(command: string, size = { cols: 100, rows: 30 }, timeoutMs = PATIENCE_MS): Promise<PtyResult> {
   return startOnPty(command, size, timeoutMs).done;
 }
 
@@ -67,7 +68,7 @@ export class Screen {
   readonly socket = `rt-test-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
 
   async tmux(...args: string[]): Promise<string> {
-    const { stdout } = await run('tmux', ['-L', this.socket, '-f', '/dev/null', ...args], { timeout: 20_000 });
+    const { stdout } = await run('tmux', ['-L', this.socket, '-f', '/dev/null', ...args], { timeout: PATIENCE_MS });
     return stdout;
   }
 
