@@ -9,16 +9,19 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { gzipSync, brotliCompressSync, deflateSync } from 'node:zlib';
 import { startServer, type RunningServer } from '../../src/emulator/server.js';
 import { defaultFaults } from '../../src/emulator/faults.js';
-import { baseEnv, runCli } from '../helpers/run-cli.js';
+import { baseEnv, collect, runCli, startCli, waitForOutput, type CliResult } from '../helpers/run-cli.js';
+import { Gates } from '../helpers/wait.js';
 
 const KEY = 'rk_protocol_test_key_0001';
 
 let server: RunningServer;
+const gates = new Gates();
 beforeAll(async () => {
   server = await startServer({ port: 0, env: baseEnv() });
 });
 afterAll(async () => {
   await server?.close();
+  gates.remove();
 });
 
 const local = () => baseEnv({ RUNLOOP_API_KEY: server.apiKey, RUNLOOP_BASE_URL: server.url });
@@ -89,7 +92,7 @@ describe('bytes that are not UTF-8 arrive as U+FFFD; offsets count the original 
     await withFaults(faults, async () => {
       const view = await server.execute('dbx_local', command);
       await server.waitCompleted(view.execution_id);
-      const result = await runCli(['dbx_local', view.execution_id, '--max-retries', '100'], { env: local(), timeoutMs: 60_000 });
+      const result = await runCli(['dbx_local', view.execution_id, '--max-retries', '100'], { env: local() });
       const stdout = await server.readOutput(view.execution_id, 'stdout');
       const stderr = await server.readOutput(view.execution_id, 'stderr');
       // What the service sends: the text of the bytes, U+FFFD for each byte that is not UTF-8.
@@ -103,7 +106,7 @@ describe('bytes that are not UTF-8 arrive as U+FFFD; offsets count the original 
   it('--verbose says so once per stream', async () => {
     const view = await server.execute('dbx_local', "printf 'caf\\351\\n'; printf 'na\\357ve\\n'");
     await server.waitCompleted(view.execution_id);
-    const result = await runCli(['dbx_local', view.execution_id, '--verbose', '--stdout-only'], { env: local(), timeoutMs: 30_000 });
+    const result = await runCli(['dbx_local', view.execution_id, '--verbose', '--stdout-only'], { env: local() });
     expect(result.stdout.toString('utf8')).toBe('caf\ufffd\nna\ufffdve\n');
     const notes = lines(result.stderr).filter((l) => l.includes('not UTF-8'));
     expect(notes).toHaveLength(1);
@@ -118,7 +121,7 @@ describe('offset meaning on a resumed follow', () => {
     await withFaults({ offsetMode: 'start', chunkSize: 100, resendProbability: 1, resendBytes: 1 }, async () => {
       const view = await server.execute('dbx_local', "i=0; while [ $i -lt 400 ]; do printf 'line %05d of the resumed follow\\n' $i; i=$((i+1)); done");
       await server.waitCompleted(view.execution_id);
-      const result = await runCli(['dbx_local', view.execution_id, '--stdout-offset', '5000', '--stdout-only'], { env: local(), timeoutMs: 30_000 });
+      const result = await runCli(['dbx_local', view.execution_id, '--stdout-offset', '5000', '--stdout-only'], { env: local() });
       const all = await server.readOutput(view.execution_id, 'stdout');
       expect(result.stderr.toString('utf8')).toBe('');
       expect(result.stdout.equals(all.subarray(5000))).toBe(true);
@@ -129,9 +132,20 @@ describe('offset meaning on a resumed follow', () => {
 
 describe('error events inside a stream', () => {
   it('408 (the service idle time-out) mid-stream: resumes at once from the cursor, nothing lost or repeated', async () => {
+    let result: CliResult;
     await withFaults({ idleTimeoutMs: 150 }, async () => {
-      const view = await server.execute('dbx_local', "printf 'first\\n'; sleep 1; printf 'second\\n'; sleep 1; printf 'third\\n'");
-      const result = await runCli(['dbx_local', view.execution_id, '--verbose'], { env: local(), timeoutMs: 30_000 });
+      // The rest is written only once the follower has had its 408, whatever this machine's speed.
+      const gate = gates.gate();
+      try {
+        const view = await server.execute('dbx_local', `printf 'first\\n'; ${gate.wait}; printf 'second\\n'; printf 'third\\n'`);
+        const child = startCli(['dbx_local', view.execution_id, '--verbose'], { env: local() });
+        const done = collect(child);
+        await waitForOutput(child, 'stderr', (text) => /timed the stream out \(408\)/.test(text));
+        gate.open();
+        result = await done;
+      } finally {
+        gate.open();
+      }
       expect(result.stdout.toString('utf8')).toBe('first\nsecond\nthird\n');
       expect(result.status).toBe(0);
       expect(result.stderr.toString('utf8')).toMatch(/timed the stream out \(408\)/);
@@ -150,7 +164,7 @@ describe('error events inside a stream', () => {
         },
       },
       async (url, requests) => {
-        const result = await runCli(['dbx_x', 'exn_x'], { env: via(url), timeoutMs: 20_000 });
+        const result = await runCli(['dbx_x', 'exn_x'], { env: via(url) });
         expect(result.stdout.toString('utf8')).toBe('before\n');
         expect(lines(result.stderr)).toHaveLength(1);
         expect(result.stderr.toString('utf8')).toMatch(/not found \(404\): execution not found/);
@@ -169,7 +183,7 @@ describe('error events inside a stream', () => {
         },
       },
       async (url) => {
-        const result = await runCli(['dbx_x', 'exn_x'], { env: via(url), timeoutMs: 20_000 });
+        const result = await runCli(['dbx_x', 'exn_x'], { env: via(url) });
         expect(lines(result.stderr)).toHaveLength(1);
         expect(result.stderr.toString('utf8')).toMatch(/error event is not JSON/);
         expect(result.status).toBe(255);
@@ -187,7 +201,7 @@ describe('error events inside a stream', () => {
         },
       },
       async (url) => {
-        const result = await runCli(['dbx_x', 'exn_x'], { env: via(url), timeoutMs: 20_000 });
+        const result = await runCli(['dbx_x', 'exn_x'], { env: via(url) });
         expect(result.stdout.toString('utf8')).toBe('one\ntwo\n');
         expect(result.status).toBe(0);
       },
@@ -213,7 +227,7 @@ describe('execution views', () => {
         },
       },
       async (url, requests) => {
-        const result = await runCli(['dbx_x', 'exn_x'], { env: via(url), timeoutMs: 30_000 });
+        const result = await runCli(['dbx_x', 'exn_x'], { env: via(url) });
         expect(result.stderr.toString('utf8')).toBe('');
         expect(result.stdout.toString('utf8')).toBe('done\n');
         expect(result.status).toBe(7);
@@ -238,7 +252,7 @@ describe('execution views', () => {
         },
       },
       async (url) => {
-        const result = await runCli(['dbx_x', 'exn_x'], { env: via(url), timeoutMs: 20_000 });
+        const result = await runCli(['dbx_x', 'exn_x'], { env: via(url) });
         expect(lines(result.stderr)).toHaveLength(1);
         expect(result.stderr.toString('utf8')).toMatch(says);
         expect(result.stderr.toString('utf8')).not.toMatch(/\n\s+at /);
@@ -267,7 +281,7 @@ describe('compressed bodies although identity was asked for', () => {
         },
       },
       async (url, requests) => {
-        const result = await runCli(['dbx_x', 'exn_x'], { env: via(url), timeoutMs: 20_000 });
+        const result = await runCli(['dbx_x', 'exn_x'], { env: via(url) });
         expect(result.stdout.toString('utf8')).toBe('hello compressed\n');
         expect(result.status).toBe(4);
         expect(requests.every((r) => r.endsWith(' identity'))).toBe(true);
@@ -284,7 +298,7 @@ describe('compressed bodies although identity was asked for', () => {
         },
       },
       async (url) => {
-        const result = await runCli(['dbx_x', 'exn_x'], { env: via(url), timeoutMs: 20_000 });
+        const result = await runCli(['dbx_x', 'exn_x'], { env: via(url) });
         expect(lines(result.stderr)).toHaveLength(1);
         expect(result.stderr.toString('utf8')).toMatch(/compressed with "compress"/);
         expect(result.status).toBe(255);
