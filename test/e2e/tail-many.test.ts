@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { startServer, type RunningServer } from '../../src/emulator/server.js';
 import { executionLabels } from '../../src/commands/targets.js';
 import { baseEnv, collect, runCli, startCli, waitForOutput } from '../helpers/run-cli.js';
+import { PATIENCE_MS } from '../helpers/wait.js';
 
 let server: RunningServer;
 let dir: string;
@@ -51,7 +52,7 @@ describe('several executions at once', () => {
       server.execute('dbx_local', script('gamma', 25, 5)),
     ]);
     const ids = views.map((v) => v.execution_id);
-    const result = await runCli([...ids.map((id) => `dbx_local/${id}`), '--max-retries', '50'], { env: env(), timeoutMs: 30_000 });
+    const result = await runCli([...ids.map((id) => `dbx_local/${id}`), '--max-retries', '50'], { env: env() });
     expect(result.status).toBe(3);
     const out = byLabel(result.stdout.toString(), ids);
     const err = byLabel(
@@ -98,10 +99,10 @@ describe('several executions at once', () => {
     const gate = join(dir, 'gate-fail-fast');
     const marker = join(dir, 'marker-fail-fast');
     const waiting = await server.execute('dbx_local', `echo waiting; touch '${marker}'; while [ ! -e '${gate}' ]; do sleep 0.02; done; echo after; exit 0`);
-    await vi.waitFor(() => expect(existsSync(marker)).toBe(true), { timeout: 15_000, interval: 20 });
+    await vi.waitFor(() => expect(existsSync(marker)).toBe(true), { timeout: PATIENCE_MS, interval: 20 });
     const failing = await server.execute('dbx_local', 'echo failing; exit 9');
     await server.waitCompleted(failing.execution_id);
-    const result = await runCli([`dbx_local/${waiting.execution_id}`, `dbx_local/${failing.execution_id}`, '--fail-fast'], { env: env(), timeoutMs: 30_000 });
+    const result = await runCli([`dbx_local/${waiting.execution_id}`, `dbx_local/${failing.execution_id}`, '--fail-fast'], { env: env() });
     expect(result.status).toBe(9);
     const resume = /--fail-fast stopped the others; resume them with: runloop-tail (\S+) --fail-fast\n/.exec(result.stderr.toString());
     expect(resume, result.stderr.toString()).not.toBeNull();
@@ -111,7 +112,7 @@ describe('several executions at once', () => {
     // The printed command continues it with no gap and no repeat.
     writeFileSync(gate, '');
     const shown = byLabel(result.stdout.toString(), [waiting.execution_id, failing.execution_id]).get(waiting.execution_id) ?? [];
-    const rest = await runCli([resume?.[1] as string], { env: env(), timeoutMs: 30_000 });
+    const rest = await runCli([resume?.[1] as string], { env: env() });
     expect(rest.status).toBe(0);
     expect(Buffer.concat([Buffer.from(shown.map((l) => `${l}\n`).join('')), rest.stdout]).toString()).toBe('waiting\nafter\n');
   });
@@ -123,7 +124,7 @@ describe('several executions at once', () => {
     );
     const ids = views.map((v) => v.execution_id);
     const child = startCli(ids.map((id) => `dbx_local/${id}`), { env: env() });
-    const done = collect(child, { timeoutMs: 30_000 });
+    const done = collect(child);
     await waitForOutput(child, 'stdout', (text) => text.includes('first before\n') && text.includes('second before\n'));
     child.kill('SIGINT');
     const interrupted = await done;
@@ -134,7 +135,7 @@ describe('several executions at once', () => {
     expect(words).toHaveLength(2);
 
     writeFileSync(gate, '');
-    const rest = await runCli(words, { env: env(), timeoutMs: 30_000 });
+    const rest = await runCli(words, { env: env() });
     expect(rest.status).toBe(0);
     const before = byLabel(interrupted.stdout.toString(), ids);
     const after = byLabel(rest.stdout.toString(), ids);
