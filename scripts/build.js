@@ -52,6 +52,21 @@ const lazyChildProcessInCommander = {
   },
 };
 
+/**
+ * The proxy agents log through `debug`, which reads DEBUG from the environment and would print the
+ * proxy URL with its password (`DEBUG=*`). runloop-tail never wants that: `debug` becomes a no-op.
+ */
+const silentDebug = {
+  name: 'silent-debug',
+  setup(builder) {
+    builder.onResolve({ filter: /^debug$/ }, () => ({ path: 'debug', namespace: 'silent-debug' }));
+    builder.onLoad({ filter: /.*/, namespace: 'silent-debug' }, () => ({
+      contents: 'const log = () => {}; log.enabled = false; export default function createDebug() { return log; }',
+      loader: 'js',
+    }));
+  },
+};
+
 /** esbuild options shared by the npm build and the single executable. */
 export const bundleOptions = {
   absWorkingDir: root,
@@ -64,7 +79,7 @@ export const bundleOptions = {
   sourcemap: false,
   legalComments: 'none',
   define: { __VERSION__: JSON.stringify(pkg.version) },
-  plugins: [nameLazyPackages, lazyChildProcessInCommander],
+  plugins: [nameLazyPackages, lazyChildProcessInCommander, silentDebug],
   metafile: true,
   logLevel: 'warning',
 };

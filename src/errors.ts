@@ -16,6 +16,8 @@ export type ErrorKind =
   | 'protocol' // the server answered something we cannot use
   | 'retries-exhausted' // transient failures in a row beyond --max-retries
   | 'network' // could not reach the server at all (after retries)
+  | 'tls' // the server's certificate does not verify (never retried)
+  | 'proxy' // the proxy refused the request (never retried)
   | 'timeout' // --timeout ran out
   | 'interrupted'; // Ctrl-C
 
@@ -37,6 +39,8 @@ const exitStatusByKind: Record<ErrorKind, number> = {
   protocol: EXIT_FAILURE,
   'retries-exhausted': EXIT_FAILURE,
   network: EXIT_FAILURE,
+  tls: EXIT_FAILURE,
+  proxy: EXIT_FAILURE,
   timeout: EXIT_TIMEOUT,
   interrupted: EXIT_INTERRUPTED,
 };

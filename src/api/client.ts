@@ -3,10 +3,11 @@
  * TransientFailure for one worth retrying; the caller owns the retry policy.
  */
 import { TailError, redact } from '../errors.js';
-import { errorForStatus, isTransientStatus, TransientFailure, type RequestSubject } from './errors.js';
+import { errorForStatus, isTransientStatus, permanentNetworkError, TransientFailure, type RequestSubject } from './errors.js';
 import { header, httpRequest, readText, type HttpResponse } from './http.js';
 import { decodedBody } from './content-encoding.js';
 import { JsonFieldScanner } from './json-fields.js';
+import type { Transport } from './transport.js';
 import { parseRetryAfter } from '../stream/backoff.js';
 
 export type ExecutionStatus = 'queued' | 'running' | 'completed';
@@ -22,6 +23,8 @@ export interface ExecutionView {
 export interface ApiTarget {
   readonly baseUrl: string;
   readonly apiKey: string;
+  /** Agents and proxies for every request to this target; default: direct, no proxy. */
+  readonly transport?: Transport;
 }
 
 /** The URL of an execution, or one of its sub-resources. */
@@ -67,9 +70,12 @@ export async function callJson(
       headers: { authorization: `Bearer ${target.apiKey}`, accept: 'application/json' },
       body: options.body === undefined ? undefined : JSON.stringify(options.body),
       signal: options.signal,
+      transport: target.transport,
     });
   } catch (error) {
     if (options.signal?.aborted) throw options.signal.reason;
+    const permanent = permanentNetworkError(error, url);
+    if (permanent !== undefined) throw permanent;
     throw new TransientFailure(`cannot reach ${url.origin}: ${describeNetworkError(error)}`, { cause: error });
   }
   let body;

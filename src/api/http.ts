@@ -6,12 +6,16 @@
 import { request as httpRequestRaw, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import { request as httpsRequestRaw } from 'node:https';
 import type { Readable } from 'node:stream';
+import { ProxyRefused } from './errors.js';
+import { directTransport, type Transport } from './transport.js';
 
 export interface HttpRequest {
   readonly method?: string;
   readonly headers?: Record<string, string>;
   readonly body?: string;
   readonly signal?: AbortSignal;
+  /** Chooses the agent and proxy; default: direct connections, no proxy. */
+  readonly transport?: Transport;
 }
 
 export interface HttpResponse {
@@ -20,10 +24,24 @@ export interface HttpResponse {
   readonly body: IncomingMessage;
 }
 
-/** Sends a request and resolves once the response head has arrived. */
+/**
+ * Sends a request and resolves once the response head has arrived. Rejects with ProxyRefused when
+ * the proxy refused it (a CONNECT answered with anything but 200, or a 407); ProxySettingError
+ * for an unusable proxy setting; otherwise with the socket's error.
+ */
 export function httpRequest(url: URL, options: HttpRequest = {}): Promise<HttpResponse> {
   const send = url.protocol === 'https:' ? httpsRequestRaw : httpRequestRaw;
   return new Promise((resolve, reject) => {
+    let route;
+    try {
+      route = (options.transport ?? directTransport).route(url);
+    } catch (error) {
+      reject(error);
+      return;
+    }
+    const proxy = route.proxy;
+    // https-proxy-agent hands a refused CONNECT's answer to http as if the target had sent it.
+    let refusedTunnel: number | undefined;
     // Bodies are read as they are sent (a compressed one anyway is decoded: content-encoding.ts).
     const headers: Record<string, string> = { 'accept-encoding': 'identity', ...options.headers };
     if (options.body !== undefined) {
@@ -32,9 +50,20 @@ export function httpRequest(url: URL, options: HttpRequest = {}): Promise<HttpRe
     }
     // Abort by hand rather than with http's `signal` option: that destroys the socket with an
     // AbortError that nobody may be listening for once the response has been read.
-    const req = send(url, { method: options.method ?? 'GET', headers }, (res) => {
+    const req = send(url, { method: options.method ?? 'GET', headers, agent: route.agent }, (res) => {
       res.on('error', () => {}); // readers see errors through their own iteration
-      resolve({ status: res.statusCode ?? 0, headers: res.headers, body: res });
+      const status = res.statusCode ?? 0;
+      // 407 is only ever a proxy's; through a tunnel, the proxy's answer is the CONNECT's.
+      const refused = proxy === undefined ? undefined : (refusedTunnel ?? (status === 407 ? status : undefined));
+      if (proxy !== undefined && refused !== undefined) {
+        res.destroy();
+        reject(new ProxyRefused(proxy.url, proxy.variable, refused, url));
+        return;
+      }
+      resolve({ status, headers: res.headers, body: res });
+    });
+    req.once('proxyConnect', (connect: { statusCode?: number }) => {
+      if (connect.statusCode !== 200) refusedTunnel = connect.statusCode ?? 0;
     });
     const signal = options.signal;
     const onAbort = () => {

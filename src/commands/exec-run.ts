@@ -24,7 +24,7 @@ export interface ExecRequest {
 export async function runExec(io: Io, options: FollowSettings, request: ExecRequest): Promise<number> {
   const id = request.devboxId;
   const settings = await settingsFor(io, options);
-  const target = { baseUrl: settings.baseUrl, apiKey: settings.apiKey };
+  const target = { baseUrl: settings.baseUrl, apiKey: settings.apiKey, transport: settings.transport };
   let view;
   try {
     view = await executeAsync(target, id, request.command, request.shellName, io.signal);

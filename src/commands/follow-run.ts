@@ -18,6 +18,8 @@ import { createTerminalSink } from '../output/terminal-sink.js';
 import type { FollowSettings } from './follow-options.js';
 import { formatDuration } from './values.js';
 import { openSave, startingSink } from './follow-sinks.js';
+import { networkFor } from './network.js';
+import type { Transport } from '../api/transport.js';
 
 export interface FollowTarget {
   readonly devboxId: string;
@@ -29,12 +31,19 @@ export interface FollowExtras {
   readonly onInterrupt?: (() => Promise<string>) | undefined;
 }
 
-/** Resolves the key and base URL for a follow (or exec), saying where they came from with --verbose. */
-export async function settingsFor(io: Io, options: FollowSettings): Promise<ResolvedSettings> {
+/** Settings of a follow: the key and base URL, and how requests reach it (default: directly). */
+export type FollowApiSettings = ResolvedSettings & { readonly transport?: Transport };
+
+/**
+ * Resolves the key, base URL and proxy for a follow (or exec), saying where they came from and
+ * which proxy the requests use with --verbose.
+ */
+export async function settingsFor(io: Io, options: FollowSettings): Promise<ResolvedSettings & { readonly transport: Transport }> {
   if (options.save !== undefined) prepareSaveDir(options.save);
   const settings = await resolveSettings({ flags: options.flags, env: io.env });
-  if (options.verbose) for (const line of describeSources(settings)) io.stderr.write(`runloop-tail: ${line}\n`);
-  return settings;
+  const network = networkFor(io.env, settings.baseUrl, options.flags.insecure);
+  if (options.verbose) for (const line of [...describeSources(settings), network.description]) io.stderr.write(`runloop-tail: ${line}\n`);
+  return { ...settings, transport: network.transport };
 }
 
 /** The colour level of the output each stream's bytes go to. */
@@ -47,7 +56,7 @@ function streamLevels(io: Io, options: FollowSettings): Record<StreamName, Color
 /** Follows an execution to its end and returns the exit status; prints resume offsets when it cannot finish. */
 export async function runFollow(
   io: Io,
-  settings: ResolvedSettings,
+  settings: FollowApiSettings,
   target: FollowTarget,
   options: FollowSettings,
   extras: FollowExtras = {},
@@ -168,7 +177,7 @@ export async function runFollow(
   try {
     const result = await followExecution(
       {
-        target: { baseUrl: settings.baseUrl, apiKey: settings.apiKey },
+        target: { baseUrl: settings.baseUrl, apiKey: settings.apiKey, transport: settings.transport },
         devboxId: target.devboxId,
         executionId: target.executionId,
         streams: options.streams,

@@ -4,6 +4,7 @@
  * then stops the server and every process it started.
  */
 import { Option, type Command } from 'commander';
+import { readFileSync } from 'node:fs';
 import { TailError } from '../errors.js';
 import type { CommandContext } from './context.js';
 import type { OffsetMode, RunningServer, ServerOptions } from '../emulator/server.js';
@@ -34,6 +35,9 @@ export interface ServeFlags {
   waitHoldMs?: string;
   killGraceMs?: string;
   quiet?: boolean;
+  tls?: boolean;
+  tlsCert?: string;
+  tlsKey?: string;
 }
 
 function usage(flag: string, message: string): TailError {
@@ -118,10 +122,29 @@ export function parseServeFlags(flags: ServeFlags, env: Readonly<Record<string, 
     waitHoldMs: integer('--wait-hold-ms', flags.waitHoldMs),
     killGraceMs: integer('--kill-grace-ms', flags.killGraceMs),
   };
+  if ((flags.tlsCert === undefined) !== (flags.tlsKey === undefined)) {
+    throw usage(flags.tlsCert === undefined ? '--tls-key' : '--tls-cert', 'give both --tls-cert and --tls-key (PEM files)');
+  }
+  if (flags.tlsCert !== undefined && flags.tlsKey !== undefined) {
+    options.tls = { cert: readPem('--tls-cert', flags.tlsCert), key: readPem('--tls-key', flags.tlsKey) };
+  } else if (flags.tls === true) {
+    options.tls = true;
+  }
   if ((options.resendProbability ?? 0) > 0 && !options.resendBytes) throw usage('--resend-probability', 'needs --resend-bytes N too');
   if ((options.gapProbability ?? 0) > 0 && !options.gapBytes) throw usage('--gap-probability', 'needs --gap-bytes N too');
   if ((options.stallProbability ?? 0) > 0 && !options.stallMs) throw usage('--stall-probability', 'needs --stall-ms N too');
   return options;
+}
+
+function readPem(flag: string, file: string): string {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw usage(flag, `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  }
+  if (!text.includes('-----BEGIN ')) throw usage(flag, `${file} is not a PEM file`);
+  return text;
 }
 
 /** Single-quotes a value for a POSIX shell when it needs it. */
@@ -129,13 +152,17 @@ export function shellQuote(value: string): string {
   return /^[\w.,:@%+=/-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
-/** The lines printed on start: two a shell can eval, and a hint as a comment. */
-export function exportLines(server: Pick<RunningServer, 'url' | 'apiKey'>, devboxes: readonly string[]): string {
+/**
+ * The lines printed on start: those a shell can eval (with a generated TLS certificate, the CA to
+ * trust too), and a hint as a comment.
+ */
+export function exportLines(server: Pick<RunningServer, 'url' | 'apiKey'> & { caFile?: string | undefined }, devboxes: readonly string[]): string {
   return [
     `export RUNLOOP_BASE_URL=${shellQuote(server.url)}`,
     `export RUNLOOP_API_KEY=${shellQuote(server.apiKey)}`,
+    ...(server.caFile === undefined ? [] : [`export NODE_EXTRA_CA_CERTS=${shellQuote(server.caFile)}`]),
     `# runloop-tail serve: listening; devboxes: ${['dbx_local', ...devboxes].join(', ')}. In another shell run the ` +
-      `two lines above, then: runloop-tail exec dbx_local -- echo hello. Ctrl-C stops the server.`,
+      `export lines above, then: runloop-tail exec dbx_local -- echo hello. Ctrl-C stops the server.`,
     '',
   ].join('\n');
 }
@@ -172,6 +199,8 @@ async function serve(flags: ServeFlags, context: CommandContext): Promise<void> 
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (error instanceof RangeError) throw new TailError('usage', error.message, { cause: error });
+    // A certificate and key that do not match, or a key https cannot read.
+    if (/^ERR_OSSL|^ERR_SSL/.test(code ?? '')) throw new TailError('usage', `--tls-cert/--tls-key: ${(error as Error).message}`, { cause: error });
     const where = `${host}:${options.port ?? 0}`;
     const hint = code === 'EADDRINUSE' ? 'the port is in use; pick another --port' : 'check --host and --port';
     throw new TailError('network', `cannot listen on ${where}: ${hint}`, { cause: error });
@@ -217,5 +246,8 @@ export function registerServe(program: Command, context: CommandContext): void {
     .option('--wait-hold-ms <ms>', 'how long wait_for_status holds before its 408', '25000')
     .option('--kill-grace-ms <ms>', 'SIGTERM to SIGKILL grace for kill and shutdown', '2000')
     .option('--quiet', 'do not log requests on stderr')
+    .option('--tls', 'serve HTTPS with a certificate signed by a CA generated at start; prints NODE_EXTRA_CA_CERTS to trust it')
+    .option('--tls-cert <file>', 'serve HTTPS with this PEM certificate (chain); needs --tls-key')
+    .option('--tls-key <file>', 'the PEM private key of --tls-cert')
     .action((flags: ServeFlags) => serve(flags, context));
 }

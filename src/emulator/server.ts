@@ -12,11 +12,13 @@
  * - Output that is not valid UTF-8 reaches clients with U+FFFD; offsets keep counting file bytes.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateApiKey } from './auth.js';
+import { generateCertificates } from './certificate.js';
 import { Executions, UnknownDevboxError } from './executions.js';
 import { resolveFaults, type FaultOptions, type Faults } from './faults.js';
 import type { StreamName } from './output-store.js';
@@ -49,12 +51,22 @@ export interface ServerOptions extends FaultOptions {
   env?: Record<string, string | undefined>;
   /** Receives one line per finished request. */
   log?: (line: string) => void;
+  /**
+   * Serve HTTPS. `true`: with a certificate for the host (and localhost, 127.0.0.1, ::1) signed by
+   * a CA generated at start, whose PEM is `RunningServer.ca` and the file `RunningServer.caFile`
+   * (clients trust it with NODE_EXTRA_CA_CERTS). Or a PEM certificate (chain) and key.
+   */
+  tls?: boolean | { readonly cert: string | Buffer; readonly key: string | Buffer };
 }
 
 /** A started server. */
 export interface RunningServer {
-  /** e.g. http://127.0.0.1:43123 */
+  /** e.g. http://127.0.0.1:43123, or https://… with `tls` */
   readonly url: string;
+  /** With `tls: true`: the PEM of the generated CA that signed the server's certificate. */
+  readonly ca: string | undefined;
+  /** With `tls: true`: a file holding `ca`, for NODE_EXTRA_CA_CERTS (in the data directory). */
+  readonly caFile: string | undefined;
   readonly port: number;
   readonly apiKey: string;
   /** Starts an execution without HTTP (tests), the same as execute_async. */
@@ -127,8 +139,13 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     note: (response, text) => notes.set(response, [...(notes.get(response) ?? []), text]),
   };
 
+  const certificates = options.tls === true ? generateCertificates({ hosts: [...new Set([host, 'localhost', '127.0.0.1', '::1'])] }) : undefined;
+  const tls = certificates?.server ?? (typeof options.tls === 'object' ? options.tls : undefined);
+  const caFile = certificates === undefined ? undefined : join(dataDir, 'ca.pem');
+  if (caFile !== undefined && certificates !== undefined) await writeFile(caFile, certificates.ca.cert, { mode: 0o644 });
+
   const sockets = new Set<Socket>();
-  const server = createServer((request: IncomingMessage, response: ServerResponse) => {
+  const onRequest = (request: IncomingMessage, response: ServerResponse) => {
     const started = Date.now();
     const handled = handleRequest(request, response, state, apiKey);
     if (options.log !== undefined) {
@@ -142,7 +159,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
         log(`${request.method ?? '?'} ${request.url ?? '?'} ${status} ${closedAt - started}ms${extra ? ` (${extra})` : ''}`);
       });
     }
-  });
+  };
+  const server: Server = tls === undefined ? createServer(onRequest) : createHttpsServer({ cert: tls.cert, key: tls.key }, onRequest);
   server.on('connection', (socket) => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
@@ -157,8 +175,10 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
 
   let closed: Promise<void> | undefined;
   return {
-    url: `http://${hostForUrl(host)}:${port}`,
+    url: `${tls === undefined ? 'http' : 'https'}://${hostForUrl(host)}:${port}`,
     port,
+    ca: certificates?.ca.cert,
+    caFile,
     apiKey,
     async execute(devboxId, command, shellName) {
       try {

@@ -7,8 +7,10 @@ import type { Readable } from 'node:stream';
 import { ACCEPT_IDENTITY, decodedBody } from '../api/content-encoding.js';
 import { header, httpRequest, readText } from '../api/http.js';
 import { describeNetworkError } from '../api/client.js';
+import { permanentNetworkError } from '../api/errors.js';
+import type { Transport } from '../api/transport.js';
 import { parseRetryAfter } from './backoff.js';
-import { redact } from '../errors.js';
+import { redact, type TailError } from '../errors.js';
 import type { Chunk } from './cursor.js';
 import { decodeChunk, decodeErrorEvent } from './event-data.js';
 import { SseDecoder, type SseDecoderOptions } from './sse-decoder.js';
@@ -24,6 +26,8 @@ export type ConnectionOutcome =
   | { readonly kind: 'http'; readonly status: number; readonly body: string; readonly retryAfterMs: number | undefined }
   /** An `error` event inside the stream, `{code, message}`: the service's status for this stream. */
   | { readonly kind: 'stream-error'; readonly status: number; readonly message: string }
+  /** No response, and no retry can fix it: a certificate that does not verify, a proxy that refused. */
+  | { readonly kind: 'failed'; readonly error: TailError }
   /** The server sent something that is not this API's stream. */
   | { readonly kind: 'protocol'; readonly message: string }
   /** The caller aborted (interrupt, idle time-out, time-out). */
@@ -32,6 +36,8 @@ export type ConnectionOutcome =
 export interface ConnectionOptions {
   readonly url: URL;
   readonly apiKey: string;
+  /** Agents and proxies; default: direct, no proxy. */
+  readonly transport?: Transport;
   readonly signal: AbortSignal;
   /** Called for each chunk, in order. */
   readonly onChunk: (chunk: Chunk) => void;
@@ -143,7 +149,7 @@ export function openConnection(options: ConnectionOptions): Promise<ConnectionOu
       stream.on('close', () => settle({ kind: 'cut', message: 'the connection closed before the stream ended' }));
     };
 
-    httpRequest(options.url, { headers: streamRequestHeaders(options.apiKey), signal: requestController.signal }).then(
+    httpRequest(options.url, { headers: streamRequestHeaders(options.apiKey), signal: requestController.signal, transport: options.transport }).then(
       async (response) => {
         raw = response.body;
         if (settled) return void raw.destroy();
@@ -169,7 +175,11 @@ export function openConnection(options: ConnectionOptions): Promise<ConnectionOu
         }
         read(stream);
       },
-      (error: unknown) => failed(error, 'network'),
+      (error: unknown) => {
+        const permanent = permanentNetworkError(error, options.url);
+        if (permanent !== undefined && !options.signal.aborted) settle({ kind: 'failed', error: permanent });
+        else failed(error, 'network');
+      },
     );
   });
 }

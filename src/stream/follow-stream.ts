@@ -117,6 +117,7 @@ export async function followStream(options: StreamFollowOptions): Promise<void> 
     const outcome: ConnectionOutcome = await openConnection({
       url: streamUrl(options.target, options.devboxId, options.executionId, stream, before),
       apiKey: options.target.apiKey,
+      transport: options.target.transport,
       signal: AbortSignal.any([signal, idle.signal]),
       onActivity: () => {
         watchdog.activity();
@@ -238,6 +239,8 @@ export async function followStream(options: StreamFollowOptions): Promise<void> 
       case 'network':
         await retry(outcome.message);
         continue;
+      case 'failed':
+        throw outcome.error;
       case 'protocol':
         throw new TailError('protocol', `${stream}: ${outcome.message} (from ${options.target.baseUrl}); is --base-url right?`);
     }
