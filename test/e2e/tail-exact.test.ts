@@ -12,6 +12,8 @@ import { baseEnv, runCli } from '../helpers/run-cli.js';
 import { scenario, writeScenarioScript } from '../helpers/scenario.js';
 
 const SEEDS = Number(process.env.TAIL_SEEDS ?? 24);
+/** The same scenarios over HTTPS: a few seeds, TLS changes the transport, not the logic. */
+const TLS_SEEDS = Number(process.env.TAIL_TLS_SEEDS ?? 4);
 
 let dir: string;
 
@@ -25,14 +27,18 @@ afterAll(() => {
 // Each seed has a server of its own (faults are per server), so the runs are independent and a
 // few go at a time: most of a run is waiting (pauses, stalls, retries).
 describe.concurrent('tail is byte-exact under faults', () => {
-  const seeds = Array.from({ length: SEEDS }, (_, i) => 1000 + i);
-  it.for(seeds)('seed %i', async (seed, { expect }) => {
+  const runs = [
+    ...Array.from({ length: SEEDS }, (_, i) => ({ seed: 1000 + i, tls: false, over: 'http' })),
+    ...Array.from({ length: TLS_SEEDS }, (_, i) => ({ seed: 2000 + i, tls: true, over: 'https' })),
+  ];
+  it.for(runs)('seed $seed over $over', async ({ seed, tls }, { expect }) => {
     const s = scenario(seed);
     const command = writeScenarioScript(dir, s);
-    const server = await startServer({ port: 0, env: baseEnv(), ...s.faults });
+    const server = await startServer({ port: 0, env: baseEnv(), tls, ...s.faults });
     try {
       const view = await server.execute('dbx_local', command);
-      const env = baseEnv({ RUNLOOP_API_KEY: server.apiKey, RUNLOOP_BASE_URL: server.url });
+      // Over HTTPS the CLI trusts the server's generated CA, as a user would with a private CA.
+      const env = baseEnv({ RUNLOOP_API_KEY: server.apiKey, RUNLOOP_BASE_URL: server.url, NODE_EXTRA_CA_CERTS: server.caFile });
       const result = await runCli(['dbx_local', view.execution_id, '--max-retries', '50'], { env });
       const context = `seed ${seed}; stderr tail: ${result.stderr.toString('utf8').slice(-300)}`;
       expect(result.stdout.equals(s.expected.stdout), context).toBe(true);

@@ -1,6 +1,33 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { generateCertificates } from '../../src/emulator/certificate.js';
 import { exportLines, isLoopback, parseServeFlags, shellQuote, type ServeFlags } from '../../src/commands/serve.js';
 import { TailError } from '../../src/errors.js';
+
+describe('parseServeFlags: TLS', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'rt-serve-tls-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const pair = generateCertificates({ hosts: ['localhost'] }).server;
+  const certFile = join(dir, 'cert.pem');
+  const keyFile = join(dir, 'key.pem');
+  writeFileSync(certFile, pair.cert);
+  writeFileSync(keyFile, pair.key);
+  writeFileSync(join(dir, 'plain.txt'), 'not pem');
+
+  it('--tls generates a certificate', () => expect(parseServeFlags({ tls: true }, {}).tls).toBe(true));
+  it('--tls-cert and --tls-key read PEM files', () => expect(parseServeFlags({ tlsCert: certFile, tlsKey: keyFile }, {}).tls).toEqual(pair));
+  it('no TLS flag: plain HTTP', () => expect(parseServeFlags({}, {}).tls).toBeUndefined());
+  it.each([
+    [{ tlsCert: certFile }, /--tls-cert: give both --tls-cert and --tls-key/],
+    [{ tlsKey: keyFile }, /--tls-key: give both/],
+    [{ tlsCert: join(dir, 'missing.pem'), tlsKey: keyFile }, /--tls-cert: cannot read .*missing\.pem: ENOENT/],
+    [{ tlsCert: certFile, tlsKey: join(dir, 'plain.txt') }, /--tls-key: .*plain\.txt is not a PEM file/],
+  ] as [ServeFlags, RegExp][])('%j is a usage error', (flags, message) => {
+    expect(() => parseServeFlags(flags, {})).toThrow(message);
+  });
+});
 
 describe('parseServeFlags', () => {
   it('turns flags into server options', () => {
@@ -86,6 +113,11 @@ describe('shell output', () => {
     { value: "it's", expected: `'it'\\''s'` },
     { value: '$(rm -rf ~)', expected: "'$(rm -rf ~)'" },
   ])('quotes $value', ({ value, expected }) => expect(shellQuote(value)).toBe(expected));
+
+  it('with a generated certificate, also exports the CA file to trust', () => {
+    const text = exportLines({ url: 'https://127.0.0.1:1', apiKey: 'k', caFile: '/tmp/a b/ca.pem' }, []);
+    expect(text).toMatch(/^export RUNLOOP_BASE_URL=https:\/\/127\.0\.0\.1:1\nexport RUNLOOP_API_KEY=k\nexport NODE_EXTRA_CA_CERTS='\/tmp\/a b\/ca\.pem'\n# /);
+  });
 
   it('prints two exports and a comment', () => {
     const text = exportLines({ url: 'http://127.0.0.1:1', apiKey: 'k' }, ['dbx_a']);
