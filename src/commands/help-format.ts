@@ -42,6 +42,7 @@ export const EXAMPLES: Readonly<Record<string, readonly (readonly [string, strin
     ['runloop-tail serve', 'a local API; prints the exports to use it'],
     ['runloop-tail serve --port 8080 --api-key test', 'a fixed port and key'],
     ['runloop-tail serve --cut-probability 0.05 --seed 7', 'cut connections, replayably'],
+    ['runloop-tail serve --tls', 'HTTPS; prints the CA to trust'],
   ],
   demo: [
     ['runloop-tail demo', 'follow a short command, no account needed'],
