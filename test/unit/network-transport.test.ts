@@ -1,14 +1,18 @@
 /**
  * The transport: keep-alive reuse per target, aborts that leave the agent healthy, and a proxy's
- * refusal told apart from the service's answer. Small purpose-built servers on loopback.
+ * refusal told apart from the service's answer; a stream that meets a bad certificate or a refusing
+ * proxy fails for good. Small purpose-built servers on loopback.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { createServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { httpRequest, readText } from '../../src/api/http.js';
 import { createTransport, type Transport } from '../../src/api/transport.js';
 import { permanentNetworkError, ProxyRefused } from '../../src/api/errors.js';
 import { TailError } from '../../src/errors.js';
+import { generateCertificates } from '../../src/emulator/certificate.js';
+import { openConnection } from '../../src/stream/connection.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -149,5 +153,41 @@ describe('permanentNetworkError', () => {
 
   it.each(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'ENOTFOUND', 'EPROTO'])('%s stays transient', (code) => {
     expect(permanentNetworkError(Object.assign(new Error(code), { code }), url)).toBeUndefined();
+  });
+});
+
+describe('a stream connection that cannot be trusted or is refused', () => {
+  it('a certificate that does not verify ends the connection as failed (not retried), naming NODE_EXTRA_CA_CERTS', async () => {
+    const { server: pair } = generateCertificates({ hosts: ['127.0.0.1'], selfSigned: true });
+    const https = createHttpsServer({ cert: pair.cert, key: pair.key }, (_request, response) => response.end());
+    https.on('tlsClientError', () => undefined);
+    const { url } = await listen(https as unknown as Server);
+    const outcome = await openConnection({
+      url: new URL(`${url.replace('http:', 'https:')}/v1/devboxes/d/executions/e/stream_stdout_updates?offset=0`),
+      apiKey: 'k-123456',
+      signal: new AbortController().signal,
+      onChunk: () => undefined,
+      onActivity: () => undefined,
+      ready: () => undefined,
+    });
+    expect(outcome.kind).toBe('failed');
+    if (outcome.kind === 'failed') {
+      expect(outcome.error.kind).toBe('tls');
+      expect(outcome.error.message).toMatch(/is self-signed \(DEPTH_ZERO_SELF_SIGNED_CERT\).*NODE_EXTRA_CA_CERTS/);
+    }
+  });
+
+  it('a refused CONNECT ends the connection as failed', async () => {
+    const proxy = await refusingProxy(403);
+    const outcome = await openConnection({
+      url: new URL('https://api.example.test/v1/devboxes/d/executions/e/stream_stdout_updates?offset=0'),
+      apiKey: 'k-123456',
+      transport: transport({ HTTPS_PROXY: proxy.url }),
+      signal: new AbortController().signal,
+      onChunk: () => undefined,
+      onActivity: () => undefined,
+      ready: () => undefined,
+    });
+    expect(outcome).toMatchObject({ kind: 'failed', error: { kind: 'proxy', status: 403 } });
   });
 });
