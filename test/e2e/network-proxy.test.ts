@@ -129,7 +129,7 @@ describe('through a proxy', () => {
   it('a wrong password: 407 is one line naming the proxy (password masked), 255, no retry', async () => {
     proxy.server.authenticate = () => false;
     const proxyUrl = proxy.url.replace('http://', 'http://alice:wrong-pass@');
-    const result = await runCli(['tail', 'dbx_local', 'exn_1', '--max-retries', '5'], { env: tlsEnv({ HTTPS_PROXY: proxyUrl }), timeoutMs: 20_000 });
+    const result = await runCli(['tail', 'dbx_local', 'exn_1', '--max-retries', '5'], { env: tlsEnv({ HTTPS_PROXY: proxyUrl }) });
     const lines = result.stderr.toString('utf8').trimEnd().split('\n');
     expect(lines).toEqual([
       `runloop-tail: the proxy ${proxy.url.replace('http://', 'http://alice:****@')} (from HTTPS_PROXY) refused the request to ${new URL(tlsServer.url).host} with 407; check the user and password in HTTPS_PROXY`,
@@ -185,7 +185,7 @@ describe('through a proxy', () => {
     proxy.cutAfter = () => 6000 + Math.floor(random() * 20_000);
     try {
       const view = await tlsServer.execute('dbx_local', `cat '${join(dir, `out-${seed}`)}'; cat '${join(dir, `err-${seed}`)}' >&2; exit 7`);
-      const result = await runCli(['dbx_local', view.execution_id, '--max-retries', '50'], { env: tlsEnv({ HTTPS_PROXY: proxy.url }), timeoutMs: 45_000 });
+      const result = await runCli(['dbx_local', view.execution_id, '--max-retries', '50'], { env: tlsEnv({ HTTPS_PROXY: proxy.url }) });
       const context = `seed ${seed}; cuts ${proxy.cuts}; stderr tail: ${result.stderr.toString('utf8').slice(-300)}`;
       expect(result.stdout.equals(stdout), context).toBe(true);
       expect(result.stderr.equals(stderr), context).toBe(true);

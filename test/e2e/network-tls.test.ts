@@ -96,7 +96,7 @@ describe('certificates that must not be trusted: one line, 255, no retries', () 
     const bad = await badServer(certificates);
     try {
       const env = baseEnv({ RUNLOOP_API_KEY: 'k-123456', RUNLOOP_BASE_URL: bad.url, ...(trustCa ? { NODE_EXTRA_CA_CERTS: caFile } : {}) });
-      const result = await runCli(['dbx_local', 'exn_1', '--max-retries', '5'], { env, timeoutMs: 20_000 });
+      const result = await runCli(['dbx_local', 'exn_1', '--max-retries', '5'], { env });
       const lines = result.stderr.toString('utf8').trimEnd().split('\n');
       expect(lines).toHaveLength(1);
       expect(lines[0]).toMatch(/^runloop-tail: the TLS certificate of 127\.0\.0\.1:\d+ /);
