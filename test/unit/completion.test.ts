@@ -96,6 +96,12 @@ describe('describeProgram', () => {
     expect(serve?.options.find((option) => option.names.includes('--quiet'))).toMatchObject({ takesValue: false, valueName: '' });
   });
 
+  it('knows --save takes a directory and --tail a number of lines', () => {
+    const tail = spec.commands.find((command) => command.path === 'tail');
+    expect(tail?.options.find((option) => option.names.includes('--save'))).toMatchObject({ takesValue: true, valueName: 'dir' });
+    expect(tail?.options.find((option) => option.names.includes('--tail'))).toMatchObject({ names: ['-n', '--tail'], takesValue: true, valueName: 'lines' });
+  });
+
   it('reads choices of options and arguments', () => {
     const toy = new Command('toy');
     toy.command('run', { isDefault: true }).addOption(new Option('--mode <mode>', 'how').choices(['fast', 'slow'])).option('--out-dir <dir>', 'where');
@@ -162,6 +168,10 @@ describe.each(SHELLS)('the %s script', (shell) => {
     ['serve --offset-mode', '', ['end', 'start']],
     ['dbx_1 exn_1', '--no-', ['--no-color']],
     ['dbx_1 exn_1', '--fol', ['--follow']],
+    // --tail, --save and several executions at once.
+    ['dbx_1 exn_1', '--ta', ['--tail']],
+    ['dbx_1/exn_1 dbx_1/exn_2', '--fa', ['--fail-fast']],
+    ['dbx_1/exn_1', '--sa', ['--save']],
   ];
 
   it.skipIf(skip).each(cases)('completes "%s" + "%s"', (before, word, expected) => {
