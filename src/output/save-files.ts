@@ -7,7 +7,7 @@ import { accessSync, closeSync, constants, fstatSync, mkdirSync, openSync, readF
 import { join } from 'node:path';
 import { TailError, oneLine } from '../errors.js';
 import type { OutputSink, StreamName } from '../stream/types.js';
-import { earlierStart, placeSaved, renderSummary, saveBaseName, type SaveSummary } from './save-state.js';
+import { earlierStart, paddingBefore, renderSummary, saveBaseName, type SaveSummary } from './save-state.js';
 
 /** Files are created rw-r--r-- (less if the umask says so), the directory rwxr-xr-x. */
 const FILE_MODE = 0o644;
@@ -60,6 +60,8 @@ export function openSaveFiles(dir: string, target: SaveTarget, streams: readonly
   if (base === undefined) throw new TailError('usage', `--save: the execution id is too long to name a file (${target.executionId.length} characters)`);
   const fds: Partial<Record<StreamName, number>> = {};
   const sizes: Record<StreamName, number> = { stdout: 0, stderr: 0 };
+  // Where the next piece of each stream is expected to start (see paddingBefore).
+  const expected: Record<StreamName, number> = { stdout: 0, stderr: 0 };
   const summaryPath = join(dir, `${base}.json`);
   let failure: string | undefined;
   let missingBytes = 0;
@@ -75,6 +77,7 @@ export function openSaveFiles(dir: string, target: SaveTarget, streams: readonly
       const fd = openSync(join(dir, `${base}.${stream}`), 'a', FILE_MODE);
       fds[stream] = fd;
       sizes[stream] = fstatSync(fd).size;
+      expected[stream] = sizes[stream];
     }
   } catch (error) {
     closeAll();
@@ -114,17 +117,16 @@ export function openSaveFiles(dir: string, target: SaveTarget, streams: readonly
   const save = (stream: StreamName, bytes: Buffer, offset: number) => {
     const fd = fds[stream];
     if (fd === undefined) return;
-    const { padding, skip } = placeSaved(sizes[stream], offset, bytes.length);
+    const padding = paddingBefore(expected[stream], offset);
+    expected[stream] = offset + bytes.length;
     try {
       if (padding > 0) {
         writeAll(fd, Buffer.alloc(padding));
         missingBytes += padding;
         sizes[stream] += padding;
       }
-      if (skip < bytes.length) {
-        writeAll(fd, skip === 0 ? bytes : bytes.subarray(skip));
-        sizes[stream] += bytes.length - skip;
-      }
+      writeAll(fd, bytes);
+      sizes[stream] += bytes.length;
     } catch (error) {
       fail(error);
     }

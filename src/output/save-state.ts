@@ -26,17 +26,15 @@ export function saveBaseName(executionId: string): string | undefined {
   return name === '' || name.length > MAX_SAVE_NAME_LENGTH ? undefined : name;
 }
 
-/** What to do with a piece that starts at stream offset `offset` when the file holds `size` bytes. */
-export interface SavePlacement {
-  /** NUL bytes to write first: the service skipped them (a gap). */
-  readonly padding: number;
-  /** Leading bytes of the piece to leave out: the file has them already. */
-  readonly skip: number;
-}
-
-export function placeSaved(size: number, offset: number, length: number): SavePlacement {
-  if (offset >= size) return { padding: offset - size, skip: 0 };
-  return { padding: 0, skip: Math.min(length, size - offset) };
+/**
+ * The NUL bytes to write before a piece that starts at stream offset `offset`, when the previous
+ * piece ended at `expected` (the file's size at first): the length of a gap the service could not
+ * fill, so the file keeps the stream's offsets. A piece never repeats bytes (the cursor trims
+ * resends); one that starts before `expected` follows a text longer than the bytes it stands for
+ * (bytes that were not UTF-8 arrive as U+FFFD) and is written whole, as the view shows it.
+ */
+export function paddingBefore(expected: number, offset: number): number {
+  return Math.max(0, offset - expected);
 }
 
 /** `DIR/<execution>.json`: what was saved. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { earlierStart, placeSaved, saveBaseName } from '../../src/output/save-state.js';
+import { earlierStart, paddingBefore, saveBaseName } from '../../src/output/save-state.js';
 
 describe('saveBaseName: an execution id as one safe file name', () => {
   it.each([
@@ -37,15 +37,14 @@ describe('saveBaseName: an execution id as one safe file name', () => {
   });
 });
 
-describe('placeSaved: where a piece goes in a file of a given size', () => {
+describe('paddingBefore: NUL bytes that keep a file at the stream offsets', () => {
   it.each([
-    { size: 0, offset: 0, length: 5, expected: { padding: 0, skip: 0 } },
-    { size: 10, offset: 10, length: 5, expected: { padding: 0, skip: 0 } },
-    { size: 10, offset: 14, length: 5, expected: { padding: 4, skip: 0 } }, // a gap: NUL bytes keep the offsets
-    { size: 10, offset: 8, length: 5, expected: { padding: 0, skip: 2 } }, // already in the file
-    { size: 10, offset: 2, length: 5, expected: { padding: 0, skip: 5 } },
-  ])('size $size, piece at $offset of $length', ({ size, offset, length, expected }) => {
-    expect(placeSaved(size, offset, length)).toEqual(expected);
+    { expected: 0, offset: 0, padding: 0 },
+    { expected: 10, offset: 10, padding: 0 },
+    { expected: 10, offset: 14, padding: 4 }, // a gap the service cannot fill
+    { expected: 12, offset: 10, padding: 0 }, // after a text longer than its bytes (U+FFFD): nothing to pad
+  ])('next expected at $expected, piece at $offset → $padding', ({ expected, offset, padding }) => {
+    expect(paddingBefore(expected, offset)).toBe(padding);
   });
 });
 
