@@ -1,9 +1,11 @@
 /**
- * The devboxes and their executions: ids, directories under the data dir, start and shutdown.
+ * The devboxes and their executions: ids, directories under the data dir, named shells (one
+ * command at a time each), start and shutdown.
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Execution } from './execution.js';
+import { nextProcess, type ShellState } from './named-shell.js';
 import { seededId } from './random.js';
 
 /** The devbox that always exists. */
@@ -18,6 +20,12 @@ export interface ExecutionsOptions {
   readonly env: Readonly<Record<string, string>>;
 }
 
+/** What execute_async asks for. */
+export interface StartRequest {
+  readonly shellName: string | null;
+  readonly attachStdin: boolean;
+}
+
 /** Raised for an unknown devbox; the routes turn it into a 404. */
 export class UnknownDevboxError extends Error {
   override readonly name = 'UnknownDevboxError';
@@ -28,7 +36,10 @@ export class Executions {
   private readonly options: ExecutionsOptions;
   private readonly devboxes: Set<string>;
   private readonly byId = new Map<string, Execution>();
+  /** Per named shell: the last execution queued in it (the next one waits for it to complete). */
+  private readonly shellTails = new Map<string, Execution>();
   private sequence = 0;
+  private stopping = false;
 
   constructor(options: ExecutionsOptions) {
     this.options = options;
@@ -55,30 +66,71 @@ export class Executions {
   }
 
   /**
-   * Starts `command` on a devbox. Executions with the same shell_name share a working directory
-   * (a local stand-in for Runloop's persistent shells, which also keep the environment).
+   * A fresh id and its output directory. Ids follow the seed, but one whose directory exists (a data
+   * dir kept from an earlier run of the server) is skipped: mkdir without `recursive` fails on it.
    */
-  async start(devboxId: string, command: string, shellName: string | null): Promise<Execution> {
+  private async newOutputDir(): Promise<{ id: string; outputDir: string }> {
+    const root = join(this.options.dataDir, 'executions');
+    await mkdir(root, { recursive: true });
+    for (;;) {
+      const id = seededId('exn', this.options.seed, ++this.sequence);
+      if (this.byId.has(id)) continue;
+      const outputDir = join(root, id);
+      try {
+        await mkdir(outputDir);
+        return { id, outputDir };
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      }
+    }
+  }
+
+  private shellState(devboxId: string, shellName: string): ShellState {
+    const key = join(encodeURIComponent(devboxId), encodeURIComponent(shellName));
+    return { homeDir: join(this.options.dataDir, 'shells', key), stateDir: join(this.options.dataDir, 'shell-state', key) };
+  }
+
+  /**
+   * Starts `command` on a devbox, or queues it behind the command running in the same named shell.
+   * Resolves once it is running (or queued).
+   */
+  async start(devboxId: string, command: string, request: StartRequest): Promise<Execution> {
     if (!this.hasDevbox(devboxId)) throw new UnknownDevboxError(`devbox ${devboxId} not found`);
-    let id: string;
-    do id = seededId('exn', this.options.seed, ++this.sequence);
-    while (this.byId.has(id));
-    const outputDir = join(this.options.dataDir, 'executions', id);
-    const workDir =
-      shellName === null
-        ? join(outputDir, 'work')
-        : join(this.options.dataDir, 'shells', encodeURIComponent(devboxId), encodeURIComponent(shellName));
-    await Promise.all([mkdir(outputDir, { recursive: true }), mkdir(workDir, { recursive: true })]);
-    const execution = await Execution.start({ id, devboxId, command, shellName, outputDir, workDir, env: this.options.env });
+    const { id, outputDir } = await this.newOutputDir();
+    const { shellName, attachStdin } = request;
+    const execution = await Execution.create({ id, devboxId, command, shellName, attachStdin, outputDir });
     this.byId.set(id, execution);
+    if (shellName === null) {
+      const workDir = join(outputDir, 'work');
+      await mkdir(workDir, { recursive: true });
+      await execution.run({ script: command, workDir, env: this.options.env });
+      return execution;
+    }
+    const state = this.shellState(devboxId, shellName);
+    await Promise.all([mkdir(state.homeDir, { recursive: true }), mkdir(state.stateDir, { recursive: true })]);
+    const key = `${devboxId}\u0000${shellName}`;
+    const previous = this.shellTails.get(key);
+    this.shellTails.set(key, execution);
+    const runNow = async () => {
+      if (this.stopping) return execution.cancel(143);
+      await execution.run(await nextProcess(command, state, this.options.env));
+    };
+    if (previous === undefined || !previous.isRunning) await runNow();
+    else void previous.completed.then(runNow);
+    void execution.completed.then(() => {
+      if (this.shellTails.get(key) === execution) this.shellTails.delete(key);
+    });
     return execution;
   }
 
   /**
-   * Stops every process: SIGTERM to each process group, SIGKILL after `graceMs` to whatever is left
-   * (also to groups whose shell exited but left background processes behind).
+   * Stops every process: queued executions are cancelled, SIGTERM to each process group, SIGKILL
+   * after `graceMs` to whatever is left (also to groups whose shell exited but left background
+   * processes behind).
    */
   async stopAll(graceMs: number): Promise<void> {
+    this.stopping = true;
+    for (const execution of this.all()) execution.cancel(143);
     const executions = this.all().filter((execution) => execution.mayHaveProcesses);
     for (const execution of executions) execution.signal('SIGTERM');
     const running = executions.filter((execution) => execution.isRunning).map((execution) => execution.completed);

@@ -4,7 +4,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { authProblem } from './auth.js';
-import { executeAsync, killExecution, retrieveExecution, waitForStatus } from './execution-routes.js';
+import { executeAsync, killExecution, retrieveExecution, sendStdIn, waitForStatus } from './execution-routes.js';
 import { HttpError, sendError } from './http-json.js';
 import type { RouteHandler, ServerState } from './route-context.js';
 import { streamStderrUpdates, streamStdoutUpdates } from './stream-route.js';
@@ -23,6 +23,7 @@ const routes: readonly Route[] = [
   { pattern: new RegExp(`${execution}$`), methods: { GET: retrieveExecution } },
   { pattern: new RegExp(`${execution}/wait_for_status$`), methods: { POST: waitForStatus } },
   { pattern: new RegExp(`${execution}/kill$`), methods: { POST: killExecution } },
+  { pattern: new RegExp(`${execution}/send_std_in$`), methods: { POST: sendStdIn } },
   { pattern: new RegExp(`${execution}/stream_stdout_updates$`), methods: { GET: streamStdoutUpdates } },
   { pattern: new RegExp(`${execution}/stream_stderr_updates$`), methods: { GET: streamStderrUpdates } },
 ];

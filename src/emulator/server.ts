@@ -10,6 +10,9 @@
  * - Views carry the last `last_n` lines (default 100, at most 64 KiB) of each stream in every status;
  *   `stdout_truncated` / `stderr_truncated` say when that is not the whole output.
  * - Output that is not valid UTF-8 reaches clients with U+FFFD; offsets keep counting file bytes.
+ * - send_std_in on a queued execution waits until it runs; INTERRUPT or kill of a queued one
+ *   cancels it (130 / 143) without running it.
+ * - Execution ids follow the seed but skip ids whose directory exists in the data dir.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
@@ -70,7 +73,7 @@ export interface RunningServer {
   readonly port: number;
   readonly apiKey: string;
   /** Starts an execution without HTTP (tests), the same as execute_async. */
-  execute(devboxId: string, command: string, shellName?: string): Promise<ExecutionView>;
+  execute(devboxId: string, command: string, shellName?: string, options?: { attachStdin?: boolean }): Promise<ExecutionView>;
   /** The exact bytes an execution has written so far to a stream (the final bytes once completed). */
   readOutput(executionId: string, stream: StreamName): Promise<Buffer>;
   /** Resolves when the execution has completed. */
@@ -110,8 +113,13 @@ function listen(server: Server, port: number, host: string): Promise<number> {
   });
 }
 
-function hostForUrl(host: string): string {
-  return host.includes(':') ? `[${host}]` : host;
+/**
+ * The host of the URL clients use: a wildcard address (every interface) is reached on loopback
+ * here, and a loopback URL is one the client accepts without --insecure.
+ */
+export function hostForUrl(host: string): string {
+  const reachable = host === '0.0.0.0' ? '127.0.0.1' : host === '::' || host === '[::]' ? '::1' : host;
+  return reachable.includes(':') && !reachable.startsWith('[') ? `[${reachable}]` : reachable;
 }
 
 /** Starts the emulator. */
@@ -180,9 +188,10 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     ca: certificates?.ca.cert,
     caFile,
     apiKey,
-    async execute(devboxId, command, shellName) {
+    async execute(devboxId, command, shellName, startOptions) {
       try {
-        return await executionView(await executions.start(devboxId, command, shellName ?? null));
+        const request = { shellName: shellName ?? null, attachStdin: startOptions?.attachStdin === true };
+        return await executionView(await executions.start(devboxId, command, request));
       } catch (error) {
         if (error instanceof UnknownDevboxError) throw new RangeError(error.message, { cause: error });
         throw error;

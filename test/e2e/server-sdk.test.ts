@@ -1,8 +1,8 @@
 /**
  * The official SDK (@runloop/api-client, HTTP/1.1) drives the emulator: executeAsync, both stream
- * calls, awaitCompleted, retrieve and kill.
+ * calls, awaitCompleted, retrieve, kill (also of the process group), sendStdIn and named shells.
  */
-import Runloop, { AuthenticationError, NotFoundError } from '@runloop/api-client';
+import Runloop, { AuthenticationError, BadRequestError, NotFoundError } from '@runloop/api-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../src/emulator/server.js';
 import { within } from '../helpers/emulator-api.js';
@@ -98,5 +98,42 @@ describe('the official SDK against the emulator', () => {
     const wrong = new Runloop({ baseURL: server.url, bearerToken: 'wrong', http2: false, maxRetries: 0 });
     await expect(wrong.devboxes.executions.retrieve('dbx_local', 'exn_x')).rejects.toBeInstanceOf(AuthenticationError);
     await expect(client.devboxes.executions.retrieve('dbx_local', 'exn_x')).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  it('sends stdin: text, then EOF; a second command reads nothing and is refused stdin', async () => {
+    const executions = client.devboxes.executions;
+    const started = await executions.executeAsync('dbx_local', { command: 'tr a-z A-Z', attach_stdin: true });
+    expect(await executions.sendStdIn('dbx_local', started.execution_id, { text: 'hello é\n' })).toEqual({
+      devbox_id: 'dbx_local',
+      execution_id: started.execution_id,
+      success: true,
+    });
+    // The SDK (1.32) takes a body whose keys are all request-option names ({signal}) for request
+    // options and sends `{}`: `text: null` alongside keeps it a body.
+    await executions.sendStdIn('dbx_local', started.execution_id, { signal: 'EOF', text: null });
+    const done = await within(executions.awaitCompleted('dbx_local', started.execution_id), 15_000, 'awaitCompleted after EOF');
+    expect(done).toMatchObject({ exit_status: 0, stdout: 'HELLO é\n' });
+    const plain = await executions.executeAsync('dbx_local', { command: 'true' });
+    await expect(executions.sendStdIn('dbx_local', plain.execution_id, { text: 'x' })).rejects.toBeInstanceOf(BadRequestError);
+  });
+
+  it('interrupts through sendStdIn and kills the process group', async () => {
+    const executions = client.devboxes.executions;
+    const interrupted = await executions.executeAsync('dbx_local', { command: 'sleep 30', attach_stdin: true });
+    await executions.sendStdIn('dbx_local', interrupted.execution_id, { signal: 'INTERRUPT', text: null });
+    expect((await within(executions.awaitCompleted('dbx_local', interrupted.execution_id), 15_000, 'after INTERRUPT')).exit_status).toBe(130);
+
+    const group = await executions.executeAsync('dbx_local', { command: 'sleep 30 & sleep 30; wait' });
+    await executions.kill('dbx_local', group.execution_id, { kill_process_group: true });
+    expect((await within(executions.awaitCompleted('dbx_local', group.execution_id), 15_000, 'after kill')).exit_status).toBe(143);
+  });
+
+  it('keeps the directory and environment of a named shell between commands', async () => {
+    const executions = client.devboxes.executions;
+    const first = await executions.executeAsync('dbx_local', { command: 'mkdir -p w && cd w && export KEPT=yes', shell_name: 'sdk' });
+    await within(executions.awaitCompleted('dbx_local', first.execution_id), 15_000, 'first');
+    const second = await executions.executeAsync('dbx_local', { command: 'basename "$PWD"; echo "$KEPT"', shell_name: 'sdk' });
+    const done = await within(executions.awaitCompleted('dbx_local', second.execution_id), 15_000, 'second');
+    expect(done).toMatchObject({ exit_status: 0, stdout: 'w\nyes\n', shell_name: 'sdk' });
   });
 });
