@@ -8,6 +8,8 @@ import type { Io } from './io.js';
 import type { CommandContext } from './commands/context.js';
 import { registerTail } from './commands/tail.js';
 import { registerExec } from './commands/exec.js';
+import { registerStatus } from './commands/status.js';
+import { registerKill } from './commands/kill.js';
 import { registerConfig } from './commands/config.js';
 import { registerServe } from './commands/serve.js';
 import { registerDemo } from './commands/demo.js';
@@ -33,6 +35,8 @@ export function buildProgram(context: CommandContext): Command {
     });
   registerTail(program, context);
   registerExec(program, context);
+  registerStatus(program, context);
+  registerKill(program, context);
   registerConfig(program, context);
   registerServe(program, context);
   registerDemo(program, context);
@@ -120,7 +124,14 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
 export async function main(): Promise<void> {
   const controller = new AbortController();
   let interruptedBy: string | undefined;
+  let interruptHandler: (() => void) | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
+    if (signal === 'SIGINT' && interruptHandler !== undefined && !controller.signal.aborted) {
+      const handler = interruptHandler; // a command took this Ctrl-C (exec --interrupt, --kill-on-interrupt)
+      interruptHandler = undefined;
+      handler();
+      return;
+    }
     if (controller.signal.aborted) process.exit(EXIT_INTERRUPTED); // a second Ctrl-C: leave now
     interruptedBy = signal;
     controller.abort(new TailError('interrupted', `interrupted by ${signal}`));
@@ -157,6 +168,12 @@ export async function main(): Promise<void> {
     env: process.env,
     signal: controller.signal,
     interruptedBy: () => interruptedBy,
+    onInterrupt: (handler) => {
+      interruptHandler = handler;
+      return () => {
+        if (interruptHandler === handler) interruptHandler = undefined;
+      };
+    },
   };
   const status = await runCli(process.argv.slice(2), io);
   // Let buffered output reach its reader before leaving.

@@ -18,6 +18,7 @@ export type ErrorKind =
   | 'network' // could not reach the server at all (after retries)
   | 'tls' // the server's certificate does not verify (never retried)
   | 'proxy' // the proxy refused the request (never retried)
+  | 'stdin' // stdin could not be forwarded whole (not UTF-8, a send in doubt, retries exhausted)
   | 'timeout' // --timeout ran out
   | 'interrupted'; // Ctrl-C
 
@@ -41,6 +42,7 @@ const exitStatusByKind: Record<ErrorKind, number> = {
   network: EXIT_FAILURE,
   tls: EXIT_FAILURE,
   proxy: EXIT_FAILURE,
+  stdin: EXIT_FAILURE,
   timeout: EXIT_TIMEOUT,
   interrupted: EXIT_INTERRUPTED,
 };

@@ -16,4 +16,9 @@ export interface Io {
   readonly signal: AbortSignal;
   /** The reason the signal was aborted: 'SIGINT' or 'SIGTERM'. */
   readonly interruptedBy: () => string | undefined;
+  /**
+   * Takes the next Ctrl-C (SIGINT) instead of aborting `signal`: `handler` runs once, and a Ctrl-C
+   * after it aborts as usual. Returns a function that gives Ctrl-C back. Absent: Ctrl-C only aborts.
+   */
+  readonly onInterrupt?: (handler: () => void) => () => void;
 }

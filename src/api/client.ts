@@ -41,7 +41,7 @@ export function streamUrl(target: ApiTarget, devboxId: string, executionId: stri
 }
 
 /** The fields of an execution view runloop-tail reads; everything else is skipped unread. */
-const VIEW_FIELDS = ['devbox_id', 'execution_id', 'status', 'exit_status'] as const;
+export const VIEW_FIELDS = ['devbox_id', 'execution_id', 'status', 'exit_status'] as const;
 
 /**
  * Reads a 200 body's wanted top-level fields with bounded memory (a view carries the command's
@@ -186,23 +186,58 @@ export async function waitForStatus(
   }
 }
 
+/** What execute_async is asked for besides the command. */
+export interface StartOptions {
+  readonly shellName?: string | undefined;
+  /** Open the command's stdin to send_std_in (otherwise it reads nothing). */
+  readonly attachStdin?: boolean;
+}
+
 export async function executeAsync(
   target: ApiTarget,
   devboxId: string,
   command: string,
-  shellName: string | undefined,
+  options: StartOptions = {},
   signal?: AbortSignal,
 ): Promise<ExecutionView> {
   const subject = { devboxId, what: 'execute' };
   const url = new URL(`${target.baseUrl.replace(/\/+$/, '')}/v1/devboxes/${encodeURIComponent(devboxId)}/execute_async`);
-  const body = shellName === undefined ? { command } : { command, shell_name: shellName };
+  const body: Record<string, unknown> = { command };
+  if (options.shellName !== undefined) body.shell_name = options.shellName;
+  if (options.attachStdin === true) body.attach_stdin = true;
   return asExecutionView(await callJson(target, url, subject, { method: 'POST', body, signal, fields: VIEW_FIELDS }), subject.what);
 }
 
-export async function killExecution(target: ApiTarget, devboxId: string, executionId: string, signal?: AbortSignal): Promise<ExecutionView> {
+/** Kills an execution; with `processGroup`, every process of its group (kill_process_group). */
+export async function killExecution(
+  target: ApiTarget,
+  devboxId: string,
+  executionId: string,
+  options: { processGroup?: boolean } = {},
+  signal?: AbortSignal,
+): Promise<ExecutionView> {
   const subject = { devboxId, executionId, what: 'kill' };
+  const body = options.processGroup === true ? { kill_process_group: true } : {};
   return asExecutionView(
-    await callJson(target, executionUrl(target, devboxId, executionId, '/kill'), subject, { method: 'POST', body: {}, signal, fields: VIEW_FIELDS }),
+    await callJson(target, executionUrl(target, devboxId, executionId, '/kill'), subject, { method: 'POST', body, signal, fields: VIEW_FIELDS }),
     subject.what,
   );
+}
+
+/** One send_std_in: text for the command's stdin, or a signal (EOF closes it, INTERRUPT is Ctrl-C). */
+export type StdinMessage = { readonly text: string } | { readonly signal: 'EOF' | 'INTERRUPT' };
+
+/** Sends one message to the stdin of an execution started with attach_stdin. */
+export async function sendStdIn(
+  target: ApiTarget,
+  devboxId: string,
+  executionId: string,
+  message: StdinMessage,
+  signal?: AbortSignal,
+): Promise<void> {
+  const subject = { devboxId, executionId, what: 'send stdin' };
+  const value = await callJson(target, executionUrl(target, devboxId, executionId, '/send_std_in'), subject, { method: 'POST', body: message, signal });
+  if (value && typeof value === 'object' && (value as { success?: unknown }).success === false) {
+    throw new TailError('bad-request', `the service did not take the stdin of execution ${executionId} (success: false)`);
+  }
 }

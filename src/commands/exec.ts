@@ -2,7 +2,7 @@
  * `runloop-tail exec <devbox-id> [options] -- <command…>`: starts a command with execute_async,
  * then follows it exactly like the tail command and exits with its exit status.
  */
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { validateId } from '../api/ids.js';
 import { TailError } from '../errors.js';
 import { shellQuote } from '../render/status-line.js';
@@ -20,7 +20,12 @@ export function commandLine(words: readonly string[]): string {
 
 interface ExecFlags extends RawFollowOptions {
   shellName?: string;
+  interactive?: boolean;
+  /** False with -n/--no-stdin. */
+  stdin?: boolean;
+  interrupt?: boolean;
   killOnInterrupt?: boolean;
+  detach?: boolean;
 }
 
 export function registerExec(program: Command, context: CommandContext): void {
@@ -29,17 +34,38 @@ export function registerExec(program: Command, context: CommandContext): void {
     .usage('<devbox-id> [options] -- <command...>')
     .argument('<devbox-id>', 'the devbox to run on')
     .argument('[command...]', 'the command; put it after -- so its options stay its own')
-    .option('--shell-name <name>', 'the named shell on the devbox to run it in')
-    .option('--kill-on-interrupt', 'on Ctrl-C, kill the remote command instead of leaving it running');
-  addFollowOptions(command).action(async (devboxId: string, words: string[], flags: ExecFlags) => {
+    .option('--shell-name <name>', 'the named shell on the devbox to run it in (keeps its directory and environment)')
+    .option('-i, --interactive', 'forward stdin from a terminal too, line by line (Ctrl-D sends end-of-file)')
+    .option('-n, --no-stdin', 'do not forward stdin (by default a pipe or file on stdin is sent, then end-of-file)')
+    .addOption(new Option('--interrupt', 'on Ctrl-C, send Ctrl-C to the remote command and keep following; Ctrl-C again detaches'))
+    .addOption(
+      new Option('--kill-on-interrupt', 'on Ctrl-C, kill the remote command (its process group), show the rest of its output and exit with its status').conflicts(
+        'interrupt',
+      ),
+    )
+    .addOption(
+      new Option('-d, --detach', 'start the command, print its execution id (a JSON object with --json) and exit').conflicts([
+        'interactive',
+        'interrupt',
+        'killOnInterrupt',
+      ]),
+    );
+  addFollowOptions(command, { tailShortFlag: false }).action(async (devboxId: string, words: string[], flags: ExecFlags) => {
     if (words.length === 0 || words.every((w) => w.trim() === '')) {
       throw new TailError('usage', 'no command given: runloop-tail exec <devbox-id> -- <command...>');
     }
     if (flags.stdoutOffset !== '0' || flags.stderrOffset !== '0') {
       throw new TailError('usage', '--stdout-offset and --stderr-offset resume an existing execution: use runloop-tail <devbox-id> <execution-id>');
     }
+    if (flags.interactive === true && flags.stdin === false) {
+      throw new TailError('usage', '-i/--interactive and -n/--no-stdin contradict each other: pick one');
+    }
     const options = parseFollowOptions(flags);
     const devbox = validateId('devbox id', devboxId);
+    const detach = flags.detach === true;
+    // A terminal is forwarded only when asked (-i): otherwise typing would go to the remote command
+    // unexpectedly, and it would wait for input it never gets.
+    const forwardStdin = !detach && flags.stdin !== false && (flags.interactive === true || context.io.stdin.isTTY !== true);
     // Loaded here, not at the top: --help and --version should not pay for the HTTP client and the follower.
     const { runExec } = await import('./exec-run.js');
     context.finish(
@@ -47,7 +73,9 @@ export function registerExec(program: Command, context: CommandContext): void {
         devboxId: devbox,
         command: commandLine(words),
         shellName: flags.shellName,
-        killOnInterrupt: flags.killOnInterrupt === true,
+        forwardStdin,
+        onInterrupt: flags.killOnInterrupt === true ? 'kill' : flags.interrupt === true ? 'interrupt' : 'detach',
+        detach,
       }),
     );
   });

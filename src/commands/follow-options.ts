@@ -72,8 +72,11 @@ export function colorOption(): Option {
   );
 }
 
-/** Adds the follow options to a command. */
-export function addFollowOptions(command: Command): Command {
+/**
+ * Adds the follow options to a command. `exec` leaves `-n` to `--no-stdin` (as ssh -n does), so
+ * its `--tail` has no short form.
+ */
+export function addFollowOptions(command: Command, { tailShortFlag = true } = {}): Command {
   return command
     .option('--api-key <key>', API_KEY_HELP)
     .option('--base-url <url>', BASE_URL_HELP)
@@ -81,7 +84,7 @@ export function addFollowOptions(command: Command): Command {
     .option('--stdout-offset <bytes>', 'resume stdout from this byte offset', '0')
     .option('--stderr-offset <bytes>', 'resume stderr from this byte offset', '0')
     .option('--save <dir>', 'also save each stream to DIR/<execution>.stdout|.stderr (.json at the end); rerun to resume')
-    .option('-n, --tail <lines>', 'start each stream with its last N lines so far, then follow (0: only new output)')
+    .option(tailShortFlag ? '-n, --tail <lines>' : '--tail <lines>', 'start each stream with its last N lines so far, then follow (0: only new output)')
     .addOption(new Option('--merge', 'write remote stderr to stdout too').conflicts(['stdoutOnly', 'stderrOnly']))
     .addOption(new Option('--stdout-only', 'follow stdout only').conflicts('stderrOnly'))
     .option('--stderr-only', 'follow stderr only')

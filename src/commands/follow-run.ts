@@ -27,8 +27,12 @@ export interface FollowTarget {
 }
 
 export interface FollowExtras {
-  /** On Ctrl-C, instead of printing the resume command: do this and print what it returns. */
-  readonly onInterrupt?: (() => Promise<string>) | undefined;
+  /** Takes the first Ctrl-C: do this, print what it returns and keep following (a second Ctrl-C stops). */
+  readonly firstInterrupt?: (() => Promise<string>) | undefined;
+  /** Aborted with a TailError: stop following, print it and exit with its status. */
+  readonly stop?: AbortSignal | undefined;
+  /** Called once with the follow's way of printing a note (never inside a log line). */
+  readonly notes?: ((say: (line: string) => void) => void) | undefined;
 }
 
 /** Settings of a follow: the key and base URL, and how requests reach it (default: directly). */
@@ -70,7 +74,7 @@ export async function runFollow(
     options.timeoutMs === undefined
       ? undefined
       : setTimeout(() => timeout.abort(new TailError('timeout', `stopped after --timeout ${formatDuration(options.timeoutMs ?? 0)}`)), options.timeoutMs);
-  const signal = AbortSignal.any([io.signal, timeout.signal]);
+  const signal = AbortSignal.any([io.signal, timeout.signal, ...(extras.stop ? [extras.stop] : [])]);
 
   const terminal = io.stderr.isTTY === true;
   const noteLevel = decideColorLevel({ flag: options.color, env: io.env, isTTY: terminal });
@@ -101,6 +105,9 @@ export async function runFollow(
   const spin = (text: string) => {
     if (atLineStart()) spinner.start(text);
   };
+  extras.notes?.(say);
+  const firstInterrupt = extras.firstInterrupt;
+  const releaseInterrupt = firstInterrupt && io.onInterrupt ? io.onInterrupt(() => void firstInterrupt().then(say)) : undefined;
 
   const levels = streamLevels(io, options);
   const view: OutputSink =
@@ -209,13 +216,18 @@ export async function runFollow(
     sink.close();
     spinner.stop();
     if (io.signal.aborted) {
-      say(extras.onInterrupt ? await extras.onInterrupt() : interruptedNote(resume()));
+      say(interruptedNote(resume()));
       return EXIT_INTERRUPTED;
     }
     if (timeout.signal.aborted) {
       say(oneLine(timeout.signal.reason));
       say(`resume with: ${resume()}`);
       return EXIT_TIMEOUT;
+    }
+    if (extras.stop?.aborted) {
+      const reason: unknown = extras.stop.reason;
+      say(oneLine(reason));
+      return reason instanceof TailError ? reason.exitStatus : EXIT_FAILURE;
     }
     if (error instanceof TailError) {
       say(oneLine(error));
@@ -224,6 +236,7 @@ export async function runFollow(
     }
     throw error;
   } finally {
+    releaseInterrupt?.();
     clearTimeout(timer);
     spinner.stop();
     save?.close();

@@ -21,6 +21,17 @@ export const EXAMPLES: Readonly<Record<string, readonly (readonly [string, strin
     ['runloop-tail exec dbx_123 -- make test', 'run a command, exit with its status'],
     ["runloop-tail exec dbx_123 -- 'cd app && npm ci'", 'a pipeline as one argument'],
     ['runloop-tail exec dbx_123 --kill-on-interrupt -- ./long.sh', 'Ctrl-C kills it'],
+    ["printf 'a\\nb\\n' | runloop-tail exec dbx_123 -- wc -l", 'stdin goes to the command'],
+    ['runloop-tail exec -i dbx_123 -- python3 -i', 'type to it, Ctrl-D ends'],
+    ['runloop-tail exec -d dbx_123 -- ./long.sh', 'start it, print its id'],
+  ],
+  status: [
+    ['runloop-tail status dbx_123 exn_456', 'running, or completed and its status'],
+    ['runloop-tail status --json dbx_123 exn_456 | jq .', "the service's view"],
+  ],
+  kill: [
+    ['runloop-tail kill dbx_123 exn_456', 'stop it (SIGTERM)'],
+    ['runloop-tail kill --process-group dbx_123 exn_456', 'and everything it started'],
   ],
   config: [
     ['runloop-tail config set api-key', 'store the key (hidden prompt)'],

@@ -80,7 +80,7 @@ describe.concurrent('exec', () => {
     expect(view.status).toBe('running');
   });
 
-  it('--kill-on-interrupt kills the remote command on Ctrl-C', async ({ expect }) => {
+  it('--kill-on-interrupt kills the remote command on Ctrl-C and exits with its status', async ({ expect }) => {
     const child = startCli(['exec', 'dbx_local', '--kill-on-interrupt', '--verbose', '--', 'echo ready; sleep 600'], { env: env() });
     const done = collect(child);
     const [stderr] = await Promise.all([
@@ -89,7 +89,7 @@ describe.concurrent('exec', () => {
     ]);
     child.kill('SIGINT');
     const result = await done;
-    expect(result.status).toBe(130);
+    expect(result.status).toBe(143);
     const id = /started (exn_\w+)/.exec(stderr)?.[1] ?? '';
     expect(result.stderr.toString()).toContain(`killed ${id}`);
     const view = await server.waitCompleted(id);

@@ -73,7 +73,7 @@ describe('describeProgram', () => {
     expect(spec.program).toBe('runloop-tail');
     expect(spec.defaultCommand).toBe('tail');
     const paths = spec.commands.map((command) => command.path);
-    for (const path of ['tail', 'exec', 'config', 'config set', 'config get', 'config unset', 'config list', 'config path', 'serve', 'demo', 'completion', 'help']) {
+    for (const path of ['tail', 'exec', 'status', 'kill', 'config', 'config set', 'config get', 'config unset', 'config list', 'config path', 'serve', 'demo', 'completion', 'help']) {
       expect(paths).toContain(path);
     }
     for (const path of ['config set', 'config get', 'config unset']) {
@@ -146,7 +146,7 @@ describe.each(SHELLS)('the %s script', (shell) => {
 
   // [command line before the cursor, the word at the cursor, completions expected (in any order)]
   const cases: [string, string, string[]][] = [
-    ['', '', ['tail', 'exec', 'config', 'serve', 'demo', 'completion', 'help']],
+    ['', '', ['tail', 'exec', 'status', 'kill', 'config', 'serve', 'demo', 'completion', 'help']],
     ['', 'co', ['config', 'completion']],
     ['', '--js', ['--json']],
     ['', '--vers', ['--version']],

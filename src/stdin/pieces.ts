@@ -1,0 +1,122 @@
+/**
+ * Stdin as pieces of JSON text: send_std_in carries `text`, so only valid UTF-8 can travel, and a
+ * piece must end on a character boundary. Pure: fed chunks as they are read, it returns the pieces
+ * to send and, once, where the input stops being UTF-8 (any split of the input gives the same
+ * pieces' text and the same position).
+ */
+import { isUtf8 } from 'node:buffer';
+
+/** What one call hands back. */
+export interface PieceBatch {
+  /** Text to send in order, each at most the piece size in UTF-8 bytes. */
+  readonly pieces: readonly string[];
+  /** The byte offset in the whole input of the first byte that is not UTF-8, once found. */
+  readonly invalidAt?: number;
+}
+
+/**
+ * The length of the longest prefix of `bytes` that is complete, valid UTF-8 (RFC 3629: no overlong
+ * forms, no surrogates, nothing above U+10FFFF). A sequence cut off at the end is not counted.
+ */
+export function validUtf8Prefix(bytes: Uint8Array): number {
+  let i = 0;
+  const n = bytes.length;
+  while (i < n) {
+    const b = bytes[i] ?? 0;
+    if (b < 0x80) {
+      i++;
+      continue;
+    }
+    let length: number;
+    let low = 0x80;
+    let high = 0xbf;
+    if (b >= 0xc2 && b <= 0xdf) length = 2;
+    else if (b >= 0xe0 && b <= 0xef) {
+      length = 3;
+      if (b === 0xe0) low = 0xa0;
+      if (b === 0xed) high = 0x9f;
+    } else if (b >= 0xf0 && b <= 0xf4) {
+      length = 4;
+      if (b === 0xf0) low = 0x90;
+      if (b === 0xf4) high = 0x8f;
+    } else return i;
+    if (i + length > n) return i;
+    const second = bytes[i + 1] ?? 0;
+    if (second < low || second > high) return i;
+    for (let k = 2; k < length; k++) {
+      const next = bytes[i + k] ?? 0;
+      if (next < 0x80 || next > 0xbf) return i;
+    }
+    i += length;
+  }
+  return i;
+}
+
+/** Where the last character of `bytes` starts when it is incomplete; `bytes.length` when it is complete. */
+function completeEnd(bytes: Uint8Array): number {
+  const n = bytes.length;
+  for (let back = 1; back <= Math.min(4, n); back++) {
+    const b = bytes[n - back] ?? 0;
+    if ((b & 0xc0) === 0x80) continue; // a continuation byte: look further back
+    const need = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : b >= 0xc0 ? 2 : 1;
+    return need > back ? n - back : n;
+  }
+  return n;
+}
+
+/** Cuts valid UTF-8 into strings of at most `maxBytes` bytes, each ending on a character boundary. */
+export function splitText(bytes: Buffer, maxBytes: number): string[] {
+  const pieces: string[] = [];
+  let start = 0;
+  while (start < bytes.length) {
+    let end = Math.min(bytes.length, start + maxBytes);
+    while (end < bytes.length && end > start + 1 && ((bytes[end] ?? 0) & 0xc0) === 0x80) end--;
+    pieces.push(bytes.toString('utf8', start, end));
+    start = end;
+  }
+  return pieces;
+}
+
+/** Turns stdin's chunks into pieces of text; stops for good at the first byte that is not UTF-8. */
+export class StdinPieces {
+  private readonly maxBytes: number;
+  /** An incomplete character at the end of the last chunk (at most 3 bytes). */
+  private carry: Buffer = Buffer.alloc(0);
+  /** Bytes of the input before `carry`. */
+  private offset = 0;
+  private invalid: number | undefined;
+
+  constructor(maxBytes: number) {
+    if (!Number.isSafeInteger(maxBytes) || maxBytes < 4) throw new RangeError(`a piece must hold at least 4 bytes, got ${maxBytes}`);
+    this.maxBytes = maxBytes;
+  }
+
+  /** The pieces a chunk completes. */
+  push(chunk: Uint8Array): PieceBatch {
+    if (this.invalid !== undefined) return { pieces: [], invalidAt: this.invalid };
+    const data = this.carry.length === 0 ? Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength) : Buffer.concat([this.carry, chunk]);
+    return this.take(data, completeEnd(data));
+  }
+
+  /** The end of the input: a character cut off at the end is not UTF-8. */
+  end(): PieceBatch {
+    if (this.invalid !== undefined) return { pieces: [], invalidAt: this.invalid };
+    const batch = this.take(this.carry, this.carry.length);
+    if (this.carry.length === 0 || batch.invalidAt !== undefined) return batch;
+    this.invalid = this.offset;
+    return { pieces: batch.pieces, invalidAt: this.invalid };
+  }
+
+  private take(data: Buffer, end: number): PieceBatch {
+    const whole = data.subarray(0, end);
+    if (isUtf8(whole)) {
+      this.carry = Buffer.from(data.subarray(end)); // a copy: the reader may reuse its buffer
+      this.offset += end;
+      return { pieces: splitText(whole, this.maxBytes) };
+    }
+    const valid = validUtf8Prefix(whole);
+    this.invalid = this.offset + valid;
+    this.carry = Buffer.alloc(0);
+    return { pieces: splitText(whole.subarray(0, valid), this.maxBytes), invalidAt: this.invalid };
+  }
+}
