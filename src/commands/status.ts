@@ -29,12 +29,14 @@ export function registerStatus(program: Command, context: CommandContext): void 
     .argument('<execution-id>', 'the execution, e.g. exn_…');
   addCallOptions(command, "print the service's view of the execution as JSON").action(async (devboxId: string, executionId: string, flags: CallFlags) => {
     const call = await prepareCall(context.io, devboxId, executionId, flags);
-    const { asExecutionView, callJson, executionUrl } = await import('../api/client.js');
+    const { asExecutionView, callJson, executionUrl, VIEW_FIELDS } = await import('../api/client.js');
+    // Without --json only the status fields are read (bounded memory: a completed view carries output).
+    const fields = flags.json === true ? undefined : VIEW_FIELDS;
     const { retryTransient } = await import('../api/retry.js');
     const subject = { devboxId: call.devboxId, executionId: call.executionId, what: 'execution status' };
     const raw = await retryTransient(
       'the status request',
-      () => callJson(call.target, executionUrl(call.target, call.devboxId, call.executionId), subject, { signal: context.io.signal }),
+      () => callJson(call.target, executionUrl(call.target, call.devboxId, call.executionId), subject, { signal: context.io.signal, fields }),
       { maxRetries: call.maxRetries, signal: context.io.signal },
     );
     const view = asExecutionView(raw, subject.what);
