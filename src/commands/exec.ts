@@ -5,7 +5,7 @@
 import { Command, Option } from 'commander';
 import { validateId } from '../api/ids.js';
 import { TailError } from '../errors.js';
-import { shellQuote } from '../render/status-line.js';
+import { shellQuote } from '../render/shell-quote.js';
 import type { CommandContext } from './context.js';
 import { addFollowOptions, parseFollowOptions, type RawFollowOptions } from './follow-options.js';
 

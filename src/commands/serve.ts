@@ -6,6 +6,7 @@
 import { Option, type Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { TailError } from '../errors.js';
+import { shellQuote } from '../render/shell-quote.js';
 import type { CommandContext } from './context.js';
 import type { OffsetMode, RunningServer, ServerOptions } from '../emulator/server.js';
 
@@ -145,11 +146,6 @@ function readPem(flag: string, file: string): string {
   }
   if (!text.includes('-----BEGIN ')) throw usage(flag, `${file} is not a PEM file`);
   return text;
-}
-
-/** Single-quotes a value for a POSIX shell when it needs it. */
-export function shellQuote(value: string): string {
-  return /^[\w.,:@%+=/-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
 /**

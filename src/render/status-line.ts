@@ -5,6 +5,7 @@
  */
 
 import type { StreamName } from '../stream/types.js';
+import { shellCommand } from './shell-quote.js';
 
 /** "connecting to execution exn_…" (devbox named when given). */
 export function connectingNote(target: { readonly executionId: string; readonly devboxId?: string }): string {
@@ -39,9 +40,10 @@ export function gapNote(stream: StreamName, offset: number, length: number): str
   return `${stream}: ${length} byte${length === 1 ? '' : 's'} lost at byte ${offset} (the server no longer has them)`;
 }
 
-/** "interrupted; resume with: runloop-tail …". */
-export function interruptedNote(resume: string): string {
-  return `interrupted; resume with: ${resume}`;
+/** "interrupted; resume with: runloop-tail …" (Ctrl-C), "stopped by SIGTERM; resume with: …". */
+export function interruptedNote(resume: string, signal?: string): string {
+  const what = signal === undefined || signal === 'SIGINT' ? 'interrupted' : `stopped by ${signal}`;
+  return `${what}; resume with: ${resume}`;
 }
 
 /** What {@link resumeCommand} needs. */
@@ -71,20 +73,7 @@ export function resumeCommand(target: ResumeTarget): string {
     String(target.stderrOffset),
     ...(target.extraArgs ?? []),
   ];
-  return words.map(shellQuote).join(' ');
-}
-
-// Characters no POSIX shell treats specially anywhere in a word.
-const SAFE_WORD = /^[A-Za-z0-9_@%+=:,./-]+$/;
-
-/**
- * Quotes one word for a POSIX shell: safe words as they are, anything else in single quotes (inside
- * which nothing is special), a single quote written as `'\''`, the empty word as `''`. A word cannot
- * contain NUL (no argument can).
- */
-export function shellQuote(word: string): string {
-  if (SAFE_WORD.test(word)) return word;
-  return `'${word.replace(/'/g, `'\\''`)}'`;
+  return shellCommand(words);
 }
 
 function formatSeconds(ms: number): string {

@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateCertificates } from '../../src/emulator/certificate.js';
-import { exportLines, isLoopback, parseServeFlags, shellQuote, type ServeFlags } from '../../src/commands/serve.js';
+import { exportLines, isLoopback, parseServeFlags, type ServeFlags } from '../../src/commands/serve.js';
+import { shellQuote } from '../../src/render/shell-quote.js';
 import { TailError } from '../../src/errors.js';
 
 describe('parseServeFlags: TLS', () => {

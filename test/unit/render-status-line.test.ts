@@ -7,13 +7,13 @@ import {
   interruptedNote,
   reconnectNote,
   resumeCommand,
-  shellQuote,
   waitingNote,
 } from '../../src/render/status-line.js';
+import { shellQuote } from '../../src/render/shell-quote.js';
 
-/** What a real POSIX shell makes of the words: each printed and NUL-terminated. */
+/** What a real shell makes of the words: each printed and NUL-terminated (bash: for `$'…'`). */
 function shellWords(commandLine: string): string[] {
-  const out = execFileSync('sh', ['-c', `printf '%s\\0' ${commandLine}`], { encoding: 'utf8' });
+  const out = execFileSync('bash', ['-c', `printf '%s\\0' ${commandLine}`], { encoding: 'utf8' });
   return out.split('\0').slice(0, -1);
 }
 
@@ -34,12 +34,20 @@ describe('shellQuote', () => {
     ['glob', '*.log', "'*.log'"],
     ['tilde', '~/x', "'~/x'"],
     ['backslash', 'a\\b', "'a\\b'"],
-    ['newline', 'a\nb', "'a\nb'"],
+    ['newline', 'a\nb', "$'a\\nb'"],
+    ['escape and bell (OSC title)', '\x1b]0;x\x07', "$'\\x1b]0;x\\x07'"],
+    ['C1 CSI', 'a\u009b6n', "$'a\\u009b6n'"],
+    ['control with quote and backslash', "\x1b'\\", "$'\\x1b\\'\\\\'"],
+    ['evil id', 'exe_1; touch ~/x #', "'exe_1; touch ~/x #'"],
     ['unicode', 'héllo', "'héllo'"],
     ['emoji', '😀', "'😀'"],
   ];
   it.each(rows)('%s', (_name, word, expected) => {
     expect(shellQuote(word)).toBe(expected);
+  });
+
+  it('a quoted word with control characters holds none', () => {
+    for (const [, word] of rows) expect(shellQuote(word)).not.toMatch(/[\x00-\x1f\x7f-\x9f]/);
   });
 
   it('a real shell reads every table word back unchanged', () => {
