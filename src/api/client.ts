@@ -4,7 +4,7 @@
  */
 import { TailError, redact } from '../errors.js';
 import { errorForStatus, isTransientStatus, permanentNetworkError, TransientFailure, type RequestSubject } from './errors.js';
-import { header, httpRequest, readText, type HttpResponse } from './http.js';
+import { ResponseTimeout, header, httpRequest, readText, type HttpResponse } from './http.js';
 import { decodedBody } from './content-encoding.js';
 import { JsonFieldScanner } from './json-fields.js';
 import type { Transport } from './transport.js';
@@ -53,6 +53,21 @@ async function readFields(body: AsyncIterable<Buffer>, fields: readonly string[]
   return Object.fromEntries(scanner.end());
 }
 
+/** How long a JSON call waits for its response head, and then for its body, by default. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+/** The shortest request time-out: a loaded machine or a far service may take a few seconds. */
+export const MIN_REQUEST_TIMEOUT_MS = 5_000;
+/** How long the service holds a wait_for_status long-poll before its 408 (about 25 s). */
+export const LONG_POLL_HOLD_MS = 30_000;
+
+/**
+ * The time-out of a status or start request in a follow: the user's `--idle-timeout` (how much
+ * silence they accept), kept between 5 and 30 seconds.
+ */
+export function requestTimeoutFor(idleTimeoutMs: number): number {
+  return Math.min(DEFAULT_REQUEST_TIMEOUT_MS, Math.max(MIN_REQUEST_TIMEOUT_MS, idleTimeoutMs));
+}
+
 /**
  * Sends one JSON call and returns the parsed body (or, with `fields`, an object of just those
  * top-level fields, read with bounded memory), mapping failures to their kinds.
@@ -61,8 +76,10 @@ export async function callJson(
   target: ApiTarget,
   url: URL,
   subject: RequestSubject,
-  options: { method?: 'GET' | 'POST'; body?: unknown; signal?: AbortSignal; fields?: readonly string[] } = {},
+  options: { method?: 'GET' | 'POST'; body?: unknown; signal?: AbortSignal; fields?: readonly string[]; timeoutMs?: number } = {},
 ): Promise<unknown> {
+  // Every call is bounded: a server that never answers, or trickles its body, is a transient failure.
+  const timeoutMs = options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   let response: HttpResponse;
   try {
     response = await httpRequest(url, {
@@ -71,6 +88,7 @@ export async function callJson(
       body: options.body === undefined ? undefined : JSON.stringify(options.body),
       signal: options.signal,
       transport: target.transport,
+      headTimeoutMs: timeoutMs,
     });
   } catch (error) {
     if (options.signal?.aborted) throw options.signal.reason;
@@ -85,11 +103,25 @@ export async function callJson(
     response.body.destroy();
     throw new TailError('protocol', `the ${subject.what} response from ${url.origin}: ${(error as Error).message}`);
   }
-  if (response.status === 200 && options.fields !== undefined) {
-    const fields = options.fields;
-    return readOrCut(() => readFields(body, fields), subject, url, options.signal);
+  // The body too has until the time-out: a server trickling a view or an error must not hold us.
+  const decoded = body;
+  const deadline = setTimeout(() => {
+    const late = new ResponseTimeout(timeoutMs);
+    decoded.destroy(late);
+    response.body.destroy(late);
+  }, timeoutMs);
+  let text: string;
+  try {
+    if (response.status === 200 && options.fields !== undefined) {
+      const fields = options.fields;
+      return await readOrCut(() => readFields(decoded, fields), subject, url, options.signal);
+    }
+    // An error body is read only as far as its one-line message needs.
+    const limit = response.status === 200 ? 4 * 1024 * 1024 : 64 * 1024;
+    text = redact(await readOrCut(() => readText(decoded, limit), subject, url, options.signal), [target.apiKey]);
+  } finally {
+    clearTimeout(deadline);
   }
-  const text = redact(await readOrCut(() => readText(body, 4 * 1024 * 1024), subject, url, options.signal), [target.apiKey]);
   if (response.status === 200) {
     try {
       return JSON.parse(text) as unknown;
@@ -155,12 +187,18 @@ export function asExecutionView(value: unknown, what: string): ExecutionView {
   throw new TailError('protocol', `the ${what} response is not an execution view`);
 }
 
-export async function getExecution(target: ApiTarget, devboxId: string, executionId: string, signal?: AbortSignal): Promise<ExecutionView> {
+export async function getExecution(
+  target: ApiTarget,
+  devboxId: string,
+  executionId: string,
+  signal?: AbortSignal,
+  timeoutMs?: number,
+): Promise<ExecutionView> {
   const subject = { devboxId, executionId, what: 'execution status' };
   // The smallest last_n the API takes: the view's output is not needed, the streams carry it.
   const url = executionUrl(target, devboxId, executionId);
   url.searchParams.set('last_n', '1');
-  return asExecutionView(await callJson(target, url, subject, { signal, fields: VIEW_FIELDS }), subject.what);
+  return asExecutionView(await callJson(target, url, subject, { signal, fields: VIEW_FIELDS, timeoutMs }), subject.what);
 }
 
 /** Long-polls until the status is one of `statuses`; resolves undefined when the server's hold ran out (408). */
@@ -170,6 +208,7 @@ export async function waitForStatus(
   executionId: string,
   statuses: readonly ExecutionStatus[],
   signal?: AbortSignal,
+  timeoutMs = DEFAULT_REQUEST_TIMEOUT_MS,
 ): Promise<ExecutionView | undefined> {
   const subject = { devboxId, executionId, what: 'wait for status' };
   try {
@@ -178,6 +217,8 @@ export async function waitForStatus(
       body: { statuses },
       signal,
       fields: VIEW_FIELDS,
+      // The long-poll is held by the server before it answers: its own, longer time-out.
+      timeoutMs: LONG_POLL_HOLD_MS + timeoutMs,
     });
     return asExecutionView(value, subject.what);
   } catch (error) {
@@ -199,13 +240,14 @@ export async function executeAsync(
   command: string,
   options: StartOptions = {},
   signal?: AbortSignal,
+  timeoutMs?: number,
 ): Promise<ExecutionView> {
   const subject = { devboxId, what: 'execute' };
   const url = new URL(`${target.baseUrl.replace(/\/+$/, '')}/v1/devboxes/${encodeURIComponent(devboxId)}/execute_async`);
   const body: Record<string, unknown> = { command };
   if (options.shellName !== undefined) body.shell_name = options.shellName;
   if (options.attachStdin === true) body.attach_stdin = true;
-  return asExecutionView(await callJson(target, url, subject, { method: 'POST', body, signal, fields: VIEW_FIELDS }), subject.what);
+  return asExecutionView(await callJson(target, url, subject, { method: 'POST', body, signal, fields: VIEW_FIELDS, timeoutMs }), subject.what);
 }
 
 /** Kills an execution; with `processGroup`, every process of its group (kill_process_group). */
@@ -215,11 +257,12 @@ export async function killExecution(
   executionId: string,
   options: { processGroup?: boolean } = {},
   signal?: AbortSignal,
+  timeoutMs?: number,
 ): Promise<ExecutionView> {
   const subject = { devboxId, executionId, what: 'kill' };
   const body = options.processGroup === true ? { kill_process_group: true } : {};
   return asExecutionView(
-    await callJson(target, executionUrl(target, devboxId, executionId, '/kill'), subject, { method: 'POST', body, signal, fields: VIEW_FIELDS }),
+    await callJson(target, executionUrl(target, devboxId, executionId, '/kill'), subject, { method: 'POST', body, signal, fields: VIEW_FIELDS, timeoutMs }),
     subject.what,
   );
 }

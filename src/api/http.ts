@@ -16,6 +16,16 @@ export interface HttpRequest {
   readonly signal?: AbortSignal;
   /** Chooses the agent and proxy; default: direct connections, no proxy. */
   readonly transport?: Transport;
+  /** Give up (reject with {@link ResponseTimeout}) when the response head has not arrived by then. */
+  readonly headTimeoutMs?: number;
+}
+
+/** The response head did not arrive within the request's time-out. */
+export class ResponseTimeout extends Error {
+  override readonly name = 'ResponseTimeout';
+  constructor(ms: number) {
+    super(`no response within ${ms < 1000 ? `${ms}ms` : `${Number((ms / 1000).toFixed(1))}s`}`);
+  }
 }
 
 export interface HttpResponse {
@@ -51,6 +61,7 @@ export function httpRequest(url: URL, options: HttpRequest = {}): Promise<HttpRe
     // Abort by hand rather than with http's `signal` option: that destroys the socket with an
     // AbortError that nobody may be listening for once the response has been read.
     const req = send(url, { method: options.method ?? 'GET', headers, agent: route.agent }, (res) => {
+      clearTimeout(headTimer);
       res.on('error', () => {}); // readers see errors through their own iteration
       const status = res.statusCode ?? 0;
       // 407 is only ever a proxy's; through a tunnel, the proxy's answer is the CONNECT's.
@@ -65,6 +76,10 @@ export function httpRequest(url: URL, options: HttpRequest = {}): Promise<HttpRe
     req.once('proxyConnect', (connect: { statusCode?: number }) => {
       if (connect.statusCode !== 200) refusedTunnel = connect.statusCode ?? 0;
     });
+    // A server that accepts the connection and never answers must not hold us: the time-out runs
+    // from the request to the response head (the body's pace is the reader's business).
+    const headTimer =
+      options.headTimeoutMs === undefined ? undefined : setTimeout(() => req.destroy(new ResponseTimeout(options.headTimeoutMs ?? 0)), options.headTimeoutMs);
     const signal = options.signal;
     const onAbort = () => {
       req.destroy();
@@ -72,19 +87,35 @@ export function httpRequest(url: URL, options: HttpRequest = {}): Promise<HttpRe
     };
     if (signal?.aborted) onAbort();
     signal?.addEventListener('abort', onAbort, { once: true });
-    req.on('close', () => signal?.removeEventListener('abort', onAbort));
+    req.on('close', () => {
+      clearTimeout(headTimer);
+      signal?.removeEventListener('abort', onAbort);
+    });
     req.on('error', reject);
     req.end(options.body);
   });
 }
 
-/** Reads a (small) response body as text, keeping at most `limit` bytes. */
-export async function readText(body: Readable, limit = 64 * 1024): Promise<string> {
+/**
+ * Reads a (small) response body as text: at most `limit` bytes, the rest is not read (the
+ * connection is dropped), so an endless or huge error body costs neither memory nor time. With
+ * `timeoutMs`, a body still arriving after that long is cut (rejects).
+ */
+export async function readText(body: Readable, limit = 64 * 1024, timeoutMs?: number): Promise<string> {
   const parts: Buffer[] = [];
   let size = 0;
-  for await (const chunk of body as AsyncIterable<Buffer>) {
-    if (size < limit) parts.push(chunk.subarray(0, limit - size));
-    size += chunk.length;
+  const timer = timeoutMs === undefined ? undefined : setTimeout(() => body.destroy(new ResponseTimeout(timeoutMs)), timeoutMs);
+  try {
+    for await (const chunk of body as AsyncIterable<Buffer>) {
+      parts.push(chunk.subarray(0, limit - size));
+      size += Math.min(chunk.length, limit - size);
+      if (size >= limit) {
+        body.destroy();
+        break;
+      }
+    }
+  } finally {
+    clearTimeout(timer);
   }
   return Buffer.concat(parts).toString('utf8');
 }

@@ -14,6 +14,8 @@ export interface WatchOptions {
   readonly devboxId: string;
   readonly executionId: string;
   readonly maxRetries: number;
+  /** The time-out of each status request (the long-poll adds the server's hold to it). */
+  readonly requestTimeoutMs?: number;
   readonly signal: AbortSignal;
   readonly onEvent: (event: FollowEvent) => void;
   readonly random: () => number;
@@ -41,7 +43,7 @@ export class ExecutionWatch {
   /** Fetches the status now (one request for concurrent callers). */
   refresh(): Promise<ExecutionView> {
     this.#inFlight ??= this.#retrying(() =>
-      getExecution(this.#options.target, this.#options.devboxId, this.#options.executionId, this.#options.signal),
+      getExecution(this.#options.target, this.#options.devboxId, this.#options.executionId, this.#options.signal, this.#options.requestTimeoutMs),
     ).finally(() => (this.#inFlight = undefined));
     return this.#inFlight;
   }
@@ -52,7 +54,14 @@ export class ExecutionWatch {
     if (view.status === 'queued') this.#options.onEvent({ type: 'waiting', status: 'queued' });
     while (view.status === 'queued') {
       const next = await this.#retrying(() =>
-        waitForStatus(this.#options.target, this.#options.devboxId, this.#options.executionId, ['running', 'completed'], this.#options.signal),
+        waitForStatus(
+          this.#options.target,
+          this.#options.devboxId,
+          this.#options.executionId,
+          ['running', 'completed'],
+          this.#options.signal,
+          this.#options.requestTimeoutMs,
+        ),
       );
       view = next ?? view;
     }

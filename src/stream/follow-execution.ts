@@ -4,7 +4,7 @@
  * stops the other.
  */
 import { setTimeout as delay } from 'node:timers/promises';
-import type { ApiTarget, ExecutionView } from '../api/client.js';
+import { requestTimeoutFor, type ApiTarget, type ExecutionView } from '../api/client.js';
 import { ExecutionWatch } from './execution-watch.js';
 import { followStream } from './follow-stream.js';
 import { keepYoungGenerationSmall } from './memory.js';
@@ -69,6 +69,7 @@ export async function followExecution(options: FollowOptions, progress = createP
     devboxId: options.devboxId,
     executionId: options.executionId,
     maxRetries: options.maxRetries,
+    requestTimeoutMs: requestTimeoutFor(options.idleTimeoutMs),
     signal,
     onEvent: report,
     random,

@@ -20,6 +20,14 @@ import type { FollowEvent, OutputSink, StreamName } from './types.js';
  */
 export const HEALTHY_CONNECTION_MS = 5000;
 
+/**
+ * Once the execution has completed and a connection went silent (or only kept alive) for the idle
+ * time-out, every later connection only has to show whether anything is left: the bytes exist, a
+ * service sends them at once. So it waits this long at most (or the idle time-out, if shorter), and
+ * a finished stream kept open ends within the idle time-out plus this, never twice the time-out.
+ */
+export const DRAIN_PROBE_MS = 2000;
+
 export interface StreamFollowOptions {
   readonly target: ApiTarget;
   readonly devboxId: string;
@@ -37,6 +45,8 @@ export interface StreamFollowOptions {
   readonly random: () => number;
   readonly now: () => number;
   readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>;
+  /** The connection to use (tests give a scripted one). */
+  readonly open?: typeof openConnection;
 }
 
 export async function followStream(options: StreamFollowOptions): Promise<void> {
@@ -50,6 +60,9 @@ export async function followStream(options: StreamFollowOptions): Promise<void> 
   /** A chunk of the current connection could not be placed exactly: ask again. */
   let unplaceable = false;
   let notedReplacement = false;
+  const open = options.open ?? openConnection;
+  // How long a connection may go without data: the idle time-out, then a short probe (see DRAIN_PROBE_MS).
+  let windowMs = options.idleTimeoutMs;
 
   const apply = ([next, placement]: [CursorState, Placement]) => {
     cursor = next;
@@ -98,10 +111,16 @@ export async function followStream(options: StreamFollowOptions): Promise<void> 
 
     const idle = new AbortController();
     let quietAfterCompletion = false;
-    const watchdog = watchConnection(options.idleTimeoutMs, {
+    const watchdog = watchConnection(windowMs, {
       dead: () => idle.abort(),
-      // Alive but without output: a service may keep a finished stream open with keep-alives.
+      // Alive but without output: a service may keep a finished stream open with keep-alives, or
+      // trickle bytes. After completion the status is known: no need to ask again.
       quiet: () => {
+        if (afterCompletion) {
+          quietAfterCompletion = true;
+          idle.abort();
+          return;
+        }
         options.execution.refresh().then(
           (view) => {
             if (view.status !== 'completed') return;
@@ -114,7 +133,7 @@ export async function followStream(options: StreamFollowOptions): Promise<void> 
     });
     let sawData = false;
     let responded = false;
-    const outcome: ConnectionOutcome = await openConnection({
+    const outcome: ConnectionOutcome = await open({
       url: streamUrl(options.target, options.devboxId, options.executionId, stream, before),
       apiKey: options.target.apiKey,
       transport: options.target.transport,
@@ -129,13 +148,17 @@ export async function followStream(options: StreamFollowOptions): Promise<void> 
       onKeepAlive: () => watchdog.keepAlive(),
       ready: () => probe ?? sink.ready(stream),
       onChunk: (chunk) => {
-        watchdog.data();
         if (!sawData) {
           sawData = true;
           options.onEvent({ type: 'data', stream });
         }
         if (unplaceable) return;
+        const at = cursor.position;
+        const writtenAt = written;
         apply(acceptChunk(cursor, chunk));
+        // Only new bytes are data: a service resending what we have (or empty events) forever
+        // must not keep a finished stream open.
+        if (cursor.position > at || written > writtenAt || isHolding(cursor)) watchdog.data();
         if (unplaceable) idle.abort();
         else if (probe === undefined && cursor.meaning === undefined && isHolding(cursor)) {
           probe = probeMeaning();
@@ -173,16 +196,26 @@ export async function followStream(options: StreamFollowOptions): Promise<void> 
     switch (outcome.kind) {
       case 'ended':
       case 'aborted': {
-        // A clean end or a quiet spell: only the execution's status says whether we are done.
-        // Drained: a connection opened after completion ended, or stayed open with nothing new.
-        if ((outcome.kind === 'ended' || quietAfterCompletion) && afterCompletion && !progressed) {
+        // Drained: a connection made after completion answered and brought nothing new, whether
+        // the service closed it, kept it open in silence, sent keep-alives or trickled bytes.
+        if (afterCompletion && responded && !progressed) {
           options.onEvent({ type: 'drained', stream, offset: cursor.position });
           sink.end(stream);
           return;
         }
-        const view = afterCompletion ? options.execution.view : await options.execution.refresh();
-        if (view?.status === 'completed') continue; // drain: one more connection from where we are
-        const reason = outcome.kind === 'ended' ? 'the stream ended while the command runs' : `no data for ${options.idleTimeoutMs / 1000}s`;
+        // No response head within the window: a failure, counted, whatever the status.
+        if (!responded) {
+          await retry(`no response within ${windowMs / 1000}s`);
+          continue;
+        }
+        // A clean end or a quiet spell: only the execution's status says whether we are done.
+        const view = afterCompletion || quietAfterCompletion ? options.execution.view : await options.execution.refresh();
+        if (view?.status === 'completed') {
+          // Waited the window out after completion: the next connection only probes what is left.
+          if (outcome.kind === 'aborted') windowMs = Math.min(options.idleTimeoutMs, DRAIN_PROBE_MS);
+          continue; // drain: one more connection from where we are
+        }
+        const reason = outcome.kind === 'ended' ? 'the stream ended while the command runs' : `no data for ${windowMs / 1000}s`;
         if (healthy) {
           failures = 0;
           if (outcome.kind === 'aborted') options.onEvent({ type: 'retrying', stream, offset: cursor.position, attempt: 0, delayMs: 0, reason });
@@ -200,11 +233,15 @@ export async function followStream(options: StreamFollowOptions): Promise<void> 
           });
         }
         if (outcome.status === 408) {
-          // The service's own idle time-out: the execution may have completed meanwhile.
-          const view = await options.execution.refresh();
-          if (view.status === 'completed' || healthy) {
-            failures = 0;
-            continue;
+          // The service's own idle time-out: the execution may have completed meanwhile. On a
+          // connection made after completion it is a failure like any other (counted), or a
+          // service answering 408 forever would hold us forever.
+          if (!afterCompletion) {
+            const view = await options.execution.refresh();
+            if (view.status === 'completed' || healthy) {
+              if (healthy) failures = 0;
+              continue;
+            }
           }
         }
         await retry(`HTTP ${outcome.status}`, outcome.retryAfterMs);

@@ -1,13 +1,14 @@
 /**
- * Watches one stream connection for silence. No bytes at all for `idleMs` (not even keep-alive
- * comments): the connection is dead. No data for `idleMs` but keep-alive comments since the last data: the
- * connection is alive and the command is quiet, or the service keeps a finished stream open; the
- * caller checks the execution's status.
+ * Watches one stream connection for silence. No bytes at all for `idleMs` (no response head, not
+ * even a keep-alive): the connection is dead. Bytes but no data for `idleMs` (keep-alive comments,
+ * a trickle, an event that never ends): the connection is alive and the command is quiet, or the
+ * service keeps a finished stream open; the caller checks the execution's status. Only whole
+ * events with output count as data, so a trickle of bytes cannot keep a finished stream open.
  */
 export interface Watchdog {
-  /** Any bytes arrived. */
+  /** Any bytes arrived (the response head, a read of the body). */
   activity(): void;
-  /** A keep-alive comment arrived: the peer is alive. */
+  /** A keep-alive comment arrived: the peer is alive (bytes already say so; kept for callers). */
   keepAlive(): void;
   /** An event with output arrived. */
   data(): void;
@@ -24,11 +25,15 @@ export function watchConnection(idleMs: number, on: { dead: () => void; quiet: (
     quietTimer.refresh();
   }, idleMs);
   return {
-    activity: () => void deadTimer.refresh(),
+    activity: () => {
+      aliveSinceData = true;
+      deadTimer.refresh();
+    },
     keepAlive: () => {
       aliveSinceData = true;
     },
     data: () => {
+      // The read that carried this event called activity() just before: that was data, not life.
       aliveSinceData = false;
       quietTimer.refresh();
     },

@@ -55,18 +55,30 @@ describe('following live output', () => {
     // Every event stalls (far longer than the idle time-out) until the follower has given up on
     // a quiet connection and opened another; then the server stops stalling. Whatever the
     // machine's speed, at least one connection goes quiet, and the follower gets everything
-    // through the next ones.
-    server.setFaults({ seed: 7, stallProbability: 1, stallMs: 60_000, chunkSize: 16 });
-    const before = server.connections();
-    const view = await server.execute('dbx_local', 'i=0; while [ $i -lt 40 ]; do echo "row $i"; i=$((i+1)); done');
-    const child = startCli(['dbx_local', view.execution_id, '--idle-timeout', '0.3', '--stdout-only'], { env: env() });
-    const done = collect(child);
-    await until(() => (server.connections() - before >= 2 ? true : undefined), 'a second connection');
-    server.setFaults({ stallProbability: 0 });
-    const result = await done;
-    expect(result.stdout.toString()).toBe(Array.from({ length: 40 }, (_, i) => `row ${i}\n`).join(''));
-    expect(result.status).toBe(0);
-    expect(server.connections() - before).toBeGreaterThanOrEqual(2);
+    // through the next ones. The stalls happen while the command runs: once it has completed, a
+    // connection silent for the idle time-out means the stream is done (a service holding a
+    // finished stream open must not hang the tail), so the command ends only after every row
+    // has arrived.
+    const gate = gates.gate();
+    const expected = Array.from({ length: 40 }, (_, i) => `row ${i}\n`).join('');
+    try {
+      server.setFaults({ seed: 7, stallProbability: 1, stallMs: 60_000, chunkSize: 16 });
+      const before = server.connections();
+      const view = await server.execute('dbx_local', `i=0; while [ $i -lt 40 ]; do echo "row $i"; i=$((i+1)); done; ${gate.wait}`);
+      const child = startCli(['dbx_local', view.execution_id, '--idle-timeout', '0.3', '--stdout-only'], { env: env() });
+      const done = collect(child);
+      await until(() => (server.connections() - before >= 2 ? true : undefined), 'a second connection');
+      server.setFaults({ stallProbability: 0 });
+      await waitForOutput(child, 'stdout', (text) => text === expected);
+      gate.open();
+      const result = await done;
+      expect(result.stdout.toString()).toBe(expected);
+      expect(result.status).toBe(0);
+      expect(server.connections() - before).toBeGreaterThanOrEqual(2);
+    } finally {
+      gate.open();
+      server.setFaults({ stallProbability: 0, chunkSize: 32768 });
+    }
   });
 });
 

@@ -70,3 +70,30 @@ describe('isCommentOnly', () => {
     ['', false],
   ])('%j → %s', (text, expected) => expect(isCommentOnly(Buffer.from(text))).toBe(expected));
 });
+
+describe('watchConnection against a trickle', () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  it('bytes that never make an event (a 1-byte trickle) are quiet once per idle period, never dead', () => {
+    const seen: string[] = [];
+    const dog = watchConnection(1000, { dead: () => seen.push('dead'), quiet: () => seen.push('quiet') });
+    for (let second = 0; second < 30; second++) {
+      vi.advanceTimersByTime(100);
+      dog.activity(); // one byte, no whole event, no comment line
+    }
+    expect(seen).toEqual(['quiet', 'quiet', 'quiet']);
+    dog.stop();
+  });
+
+  it('the response head alone, then silence, is dead', () => {
+    const seen: string[] = [];
+    const dog = watchConnection(1000, { dead: () => seen.push('dead'), quiet: () => seen.push('quiet') });
+    dog.activity();
+    vi.advanceTimersByTime(999);
+    expect(seen).toEqual([]);
+    vi.advanceTimersByTime(1);
+    expect(seen).toContain('dead');
+    dog.stop();
+  });
+});
