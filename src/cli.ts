@@ -3,7 +3,8 @@
  * calls process.exit. Everything below receives an Io and returns an exit status.
  */
 import { Command, CommanderError } from 'commander';
-import { EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_USAGE, TailError, oneLine } from './errors.js';
+import { EXIT_FAILURE, EXIT_PIPE, EXIT_USAGE, TailError, exitStatusForSignal, oneLine } from './errors.js';
+import { visibleControls } from './render/sanitize.js';
 import type { Io } from './io.js';
 import type { CommandContext } from './commands/context.js';
 import { registerTail } from './commands/tail.js';
@@ -31,7 +32,7 @@ export function buildProgram(context: CommandContext): Command {
     .configureOutput({
       writeOut: (text) => context.io.stdout.write(text),
       writeErr: (text) => context.io.stderr.write(text),
-      outputError: (text, write) => write(`runloop-tail: ${text.replace(/^error: /, '')}`),
+      outputError: (text, write) => write(`runloop-tail: ${visibleControls(text.replace(/^error: /, '').trimEnd())}\n`),
     });
   registerTail(program, context);
   registerExec(program, context);
@@ -55,7 +56,8 @@ export function buildProgram(context: CommandContext): Command {
 options: runloop-tail tail --help
 
 Exit status: the remote command's; 2 bad usage or no API key; 124 --timeout;
-130 Ctrl-C; 255 could not finish (key rejected, not found, retries exhausted).
+130 Ctrl-C; 129 SIGHUP; 143 SIGTERM; 141 stdout closed (| head); 255 could not
+finish (key rejected, not found, retries exhausted).
 
 Examples:
   runloop-tail demo                          try it on an embedded local server
@@ -111,19 +113,25 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
       return error.exitCode === 0 ? 0 : EXIT_USAGE;
     }
     if (error instanceof TailError) {
-      io.stderr.write(`runloop-tail: ${oneLine(error)}\n`);
+      io.stderr.write(`runloop-tail: ${visibleControls(oneLine(error))}\n`);
       return error.exitStatus;
     }
-    if (io.signal.aborted) return EXIT_INTERRUPTED;
-    io.stderr.write(`runloop-tail: internal error: ${oneLine(error)}\n`);
+    if (io.signal.aborted) return exitStatusForSignal(io.interruptedBy());
+    io.stderr.write(`runloop-tail: internal error: ${visibleControls(oneLine(error))}\n`);
     return EXIT_FAILURE;
   }
 }
 
+/**
+ * After SIGINT, SIGTERM or SIGHUP the run has this long to close its connections, print the resume
+ * command and leave by itself (a kill on interrupt is one request); then the process leaves anyway.
+ */
+const SIGNAL_GRACE_MS = 5000;
+
 /** Called by bin/runloop-tail.js. */
 export async function main(): Promise<void> {
   const controller = new AbortController();
-  let interruptedBy: string | undefined;
+  let interruptedBy: NodeJS.Signals | undefined;
   let interruptHandler: (() => void) | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
     if (signal === 'SIGINT' && interruptHandler !== undefined && !controller.signal.aborted) {
@@ -132,12 +140,14 @@ export async function main(): Promise<void> {
       handler();
       return;
     }
-    if (controller.signal.aborted) process.exit(EXIT_INTERRUPTED); // a second Ctrl-C: leave now
+    // A second signal, or a run that does not wind down in time (a request stuck in a kill on
+    // interrupt, a read that will not yield): leave now with the status of the signal.
+    if (controller.signal.aborted) process.exit(exitStatusForSignal(interruptedBy));
     interruptedBy = signal;
+    setTimeout(() => process.exit(exitStatusForSignal(signal)), SIGNAL_GRACE_MS).unref();
     controller.abort(new TailError('interrupted', `interrupted by ${signal}`));
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, onSignal);
   // The standard streams are created on first use: building one costs start-up time (stdin on a
   // pipe or file loads the stream classes), and --help / --version need stdout only.
   const opened = new Set<NodeJS.WriteStream>();
@@ -145,9 +155,10 @@ export async function main(): Promise<void> {
     const out = stream();
     if (!opened.has(out)) {
       opened.add(out);
-      // A reader that goes away (`| head`) is not an error of ours: stop quietly.
+      // A reader that goes away (`| head`) is not an error of ours: stop quietly, with the status
+      // a shell reports for a tool killed by SIGPIPE (Node ignores the signal, so say it ourselves).
       out.on('error', (error: NodeJS.ErrnoException) => {
-        if (error.code === 'EPIPE') process.exit(0);
+        if (error.code === 'EPIPE') process.exit(EXIT_PIPE);
         throw error;
       });
     }

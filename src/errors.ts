@@ -25,6 +25,12 @@ export type ErrorKind =
 export const EXIT_USAGE = 2;
 export const EXIT_TIMEOUT = 124;
 export const EXIT_INTERRUPTED = 130;
+/** 128 + SIGHUP, as a shell reports a process the signal ended. */
+export const EXIT_HANGUP = 129;
+/** 128 + SIGPIPE: the reader of stdout went away. */
+export const EXIT_PIPE = 141;
+/** 128 + SIGTERM. */
+export const EXIT_TERMINATED = 143;
 export const EXIT_FAILURE = 255;
 
 const exitStatusByKind: Record<ErrorKind, number> = {
@@ -50,6 +56,13 @@ const exitStatusByKind: Record<ErrorKind, number> = {
 /** The exit status the CLI ends with for an error of this kind. */
 export function exitStatusFor(kind: ErrorKind): number {
   return exitStatusByKind[kind];
+}
+
+/** The exit status after a signal asked us to stop (SIGINT 130, SIGHUP 129, SIGTERM 143). */
+export function exitStatusForSignal(signal: string | undefined): number {
+  if (signal === 'SIGTERM') return EXIT_TERMINATED;
+  if (signal === 'SIGHUP') return EXIT_HANGUP;
+  return EXIT_INTERRUPTED;
 }
 
 /** An error runloop-tail expects and reports in one line. */

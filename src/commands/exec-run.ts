@@ -2,16 +2,18 @@
  * The work of `exec`, loaded only when it runs: start the command with execute_async, forward stdin
  * while following it like `tail`, and return its exit status (or detach at once with --detach).
  */
-import { executeAsync, getExecution, killExecution, type ApiTarget } from '../api/client.js';
+import { executeAsync, getExecution, killExecution, requestTimeoutFor, type ApiTarget } from '../api/client.js';
 import { TransientFailure } from '../api/errors.js';
 import { validateId } from '../api/ids.js';
 import { retryTransient } from '../api/retry.js';
 import { TailError, oneLine } from '../errors.js';
+import { visibleControls } from '../render/sanitize.js';
 import type { Io } from '../io.js';
-import { shellQuote } from '../render/status-line.js';
+import { shellCommand } from '../render/shell-quote.js';
 import { firstNonUtf8ByteOfFile } from '../stdin/file-check.js';
 import { deliver, forwardStdin, type ForwardOutcome } from '../stdin/forward.js';
 import { terminalSafeJson } from './execution-call.js';
+import { followArgs } from './follow-args.js';
 import type { FollowSettings } from './follow-options.js';
 import { runFollow, settingsFor } from './follow-run.js';
 
@@ -51,7 +53,7 @@ export async function runExec(io: Io, options: FollowSettings, request: ExecRequ
   const attachStdin = request.forwardStdin || request.onInterrupt === 'interrupt';
   let view;
   try {
-    view = await executeAsync(target, id, request.command, { shellName: request.shellName, attachStdin }, io.signal);
+    view = await executeAsync(target, id, request.command, { shellName: request.shellName, attachStdin }, io.signal, requestTimeoutFor(options.idleTimeoutMs));
   } catch (error) {
     // Starting a command is not idempotent: never retried, one line either way.
     if (error instanceof TransientFailure) throw new TailError('network', `could not start the command on ${id}: ${error.message}`);
@@ -69,7 +71,10 @@ export async function runExec(io: Io, options: FollowSettings, request: ExecRequ
     return 0;
   }
   if (io.stderr.isTTY === true || options.verbose) {
-    io.stderr.write(`runloop-tail: started ${executionId} on ${id}; re-attach with: ${shellQuote('runloop-tail')} ${id} ${executionId}\n`);
+    // The id is the service's text: quoted, so the line runs one runloop-tail command whatever it
+    // holds; the id shown before it is made visible like every line of ours.
+    const reattach = shellCommand(['runloop-tail', id, executionId, ...followArgs(options, settings)]);
+    io.stderr.write(`runloop-tail: ${visibleControls(`started ${executionId} on ${id}`)}; re-attach with: ${reattach}\n`);
   }
 
   const followEnded = new AbortController();

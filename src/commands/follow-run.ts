@@ -2,10 +2,11 @@
  * Runs a follow for `tail` and `exec`: settings, the sink for this output, the spinner and notes,
  * time-out and interrupt, and the exit status.
  */
-import { TailError, EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_TIMEOUT, oneLine } from '../errors.js';
+import { TailError, EXIT_FAILURE, EXIT_TIMEOUT, exitStatusForSignal, oneLine } from '../errors.js';
 import type { Io, Output } from '../io.js';
 import { chalkFor, decideColorLevel, type ColorLevel } from '../render/color.js';
 import { renderJsonExit } from '../render/json-lines.js';
+import { visibleControls } from '../render/sanitize.js';
 import { connectingNote, gapNote, interruptedNote, reconnectNote, resumeCommand, waitingNote } from '../render/status-line.js';
 import { resolveSettings, describeSources, type ResolvedSettings } from '../settings/resolve.js';
 import { followExecution, createProgress } from '../stream/follow-execution.js';
@@ -20,6 +21,8 @@ import { formatDuration } from './values.js';
 import { openSave, startingSink } from './follow-sinks.js';
 import { networkFor } from './network.js';
 import type { Transport } from '../api/transport.js';
+import { followArgs } from './follow-args.js';
+import { defaultBackoff } from '../stream/backoff.js';
 
 export interface FollowTarget {
   readonly devboxId: string;
@@ -46,7 +49,7 @@ export async function settingsFor(io: Io, options: FollowSettings): Promise<Reso
   if (options.save !== undefined) prepareSaveDir(options.save);
   const settings = await resolveSettings({ flags: options.flags, env: io.env });
   const network = networkFor(io.env, settings.baseUrl, options.flags.insecure);
-  if (options.verbose) for (const line of [...describeSources(settings), network.description]) io.stderr.write(`runloop-tail: ${line}\n`);
+  if (options.verbose) for (const line of [...describeSources(settings), network.description]) io.stderr.write(`runloop-tail: ${visibleControls(line)}\n`);
   return { ...settings, transport: network.transport };
 }
 
@@ -97,7 +100,8 @@ export async function runFollow(
   const say = (line: string) => {
     flushView(); // the output that came before the note goes before it
     spinner.stop();
-    const text = `runloop-tail: ${line}`;
+    // Our lines quote the network (error bodies, ids, reasons): never a control character raw.
+    const text = `runloop-tail: ${visibleControls(line)}`;
     io.stderr.write(`${atLineStart() ? '' : '\n'}${terminal ? chalkFor(noteLevel).dim(text) : text}\n`);
     terminalAtLineStart = terminal ? true : terminalAtLineStart;
     stderrAtLineStart = true;
@@ -142,7 +146,9 @@ export async function runFollow(
         spin(waitingNote(event.status));
         return;
       case 'retrying': {
-        if (!terminal && !options.verbose) return;
+        // A wait longer than the backoff ever makes by itself (a long Retry-After) is said even in
+        // a pipe: a silent multi-minute pause looks like a hang.
+        if (!terminal && !options.verbose && event.delayMs <= defaultBackoff.maxMs) return;
         const note =
           event.stream === 'status'
             ? `status: ${event.reason}; retrying in ${formatDuration(event.delayMs)} (attempt ${event.attempt})`
@@ -178,7 +184,7 @@ export async function runFollow(
       executionId: target.executionId,
       stdoutOffset: progress.positions.stdout,
       stderrOffset: progress.positions.stderr,
-      extraArgs: options.streams.length === 1 ? [options.streams[0] === 'stdout' ? '--stdout-only' : '--stderr-only'] : [],
+      extraArgs: followArgs(options, settings),
     });
 
   try {
@@ -216,8 +222,9 @@ export async function runFollow(
     sink.close();
     spinner.stop();
     if (io.signal.aborted) {
-      say(interruptedNote(resume()));
-      return EXIT_INTERRUPTED;
+      const signalName = io.interruptedBy();
+      say(interruptedNote(resume(), signalName));
+      return exitStatusForSignal(signalName);
     }
     if (timeout.signal.aborted) {
       say(oneLine(timeout.signal.reason));

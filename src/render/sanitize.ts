@@ -76,10 +76,17 @@ export function visibleControl(code: number): string {
   return String.fromCharCode(code);
 }
 
-/** Makes an unfinished or refused sequence inert: its ESC and any other control become visible. */
-function neutralise(sequence: string): string {
-  return sequence.replace(/[\x00-\x1f\x7f-\x9f]/g, (c) => visibleControl(c.charCodeAt(0)));
+/**
+ * Makes every control character (C0, DEL, C1) visible in `cat -v` notation, colour and newlines
+ * included: for runloop-tail's own one-line messages, which quote text from the network (error
+ * bodies, ids, header values) and must never act on the terminal. Also how the sanitiser makes an
+ * unfinished or refused sequence inert.
+ */
+export function visibleControls(text: string): string {
+  return text.replace(/[\x00-\x1f\x7f-\x9f]/g, (c) => visibleControl(c.charCodeAt(0)));
 }
+
+const neutralise = visibleControls;
 
 type State =
   | 'ground'
