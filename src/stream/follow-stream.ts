@@ -256,6 +256,12 @@ export async function followStream(options: StreamFollowOptions): Promise<void> 
             what: `${stream} stream`,
           });
         }
+        if (outcome.status === 408 && afterCompletion && responded && !progressed) {
+          // The service timed out a connection made after completion for want of anything to send.
+          options.onEvent({ type: 'drained', stream, offset: cursor.position });
+          sink.end(stream);
+          return;
+        }
         if (outcome.status === 408) {
           // The service's idle time-out inside a stream: resume at once from the cursor, as the
           // official SDK does. Only a run of them on connections that brought nothing backs off.
