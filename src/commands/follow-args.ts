@@ -1,7 +1,7 @@
 /**
  * The options of a follow as command-line words, for the resume and re-attach lines: the printed
  * command must follow the same execution on the same service the same way (views, colour, streams,
- * retry policy), so nothing that was given is dropped. The API key never is among them: the
+ * retry policy, saved files), so nothing that was given is dropped. The API key never is among them: the
  * resumed command finds it where this one did (environment or config store), or the user passes it.
  */
 import type { ResolvedSettings } from '../settings/resolve.js';
@@ -25,5 +25,7 @@ export function followArgs(options: FollowSettings, settings: Pick<ResolvedSetti
   if (options.json) args.push('--json');
   if (options.raw) args.push('--raw');
   if (options.verbose) args.push('--verbose');
+  // The files go on where they stopped (a rerun resumes from their sizes, which match the offsets).
+  if (options.save !== undefined) args.push('--save', options.save);
   return args;
 }

@@ -23,6 +23,8 @@ describe('followArgs: the options a resume line repeats', () => {
     ['views', { prefix: true, timestamps: true, raw: true }, ['--prefix', '--timestamps', '--raw']],
     ['--json', { json: true }, ['--json']],
     ['--verbose', { verbose: true }, ['--verbose']],
+    ['--save', { save: 'logs dir' }, ['--save', 'logs dir']],
+    ['--tail is not repeated (the offsets say where to go on)', { tail: '5' }, []],
   ])('%s', (_name, raw, expected) => {
     expect(argsFor(raw)).toEqual(expected);
   });
