@@ -1,0 +1,77 @@
+/**
+ * Memory bounded by design, and signals heard in every state: an SSE line that never ends stops at
+ * the decoder's cap (one line, 255) with the CLI's own peak RSS far below what the line would take;
+ * SIGTERM in the middle of a huge unfinished line ends the follow at once with 143.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it, vi } from 'vitest';
+import { MAX_SSE_EVENT_BYTES } from '../../src/stream/sse-decoder.js';
+import { openStream, startHostileApi, view, type HostileHandler } from '../helpers/hostile-api.js';
+import { baseEnv, cliPath, collect, waitForOutput } from '../helpers/run-cli.js';
+
+const preload = new URL('../helpers/peak-rss.mjs', import.meta.url).href;
+const piece = Buffer.alloc(64 * 1024, 'x');
+
+/** A stream whose stdout is one `data:` line of `limit` bytes (endless without one), written as fast as it is read. */
+function endlessLine(limit: number, sent: { bytes: number } = { bytes: 0 }): HostileHandler {
+  return (route, req, res) => {
+    if (route.action === '') return view(res, route, 'running', null);
+    openStream(res);
+    if (route.action !== 'stream_stdout_updates') return;
+    res.write('data: {"output": "');
+    let stopped = false;
+    req.socket.on('close', () => (stopped = true));
+    const pump = () => {
+      while (!stopped && sent.bytes < limit) {
+        sent.bytes += piece.length;
+        if (!res.write(piece)) return void res.once('drain', pump);
+      }
+    };
+    pump();
+  };
+}
+
+describe('an SSE line that never ends', () => {
+  it('is a protocol error at the cap, with the CLI peak RSS bounded', async () => {
+    const api = await startHostileApi(endlessLine(Number.POSITIVE_INFINITY));
+    try {
+      const rssFile = join(mkdtempSync(join(tmpdir(), 'rt-rss-')), 'peak');
+      const child = spawn(process.execPath, ['--import', preload, cliPath, 'dbx_1', 'exn_1', '--max-retries', '0'], {
+        env: baseEnv({ RUNLOOP_API_KEY: api.apiKey, RUNLOOP_BASE_URL: api.url, PEAK_RSS_FILE: rssFile }),
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
+      const result = await collect(child, { timeoutMs: 60_000 });
+      expect(result.status).toBe(255);
+      expect(result.stderr.toString()).toMatch(/^runloop-tail: stdout: .*\n/);
+      const peakMiB = Number(readFileSync(rssFile, 'utf8')) / 1024;
+      // The cap is 64 MiB of line; a Node process is ~40-70 MiB by itself. Unbounded, this grew to GBs.
+      expect(peakMiB).toBeLessThan(MAX_SSE_EVENT_BYTES / (1024 * 1024) + 300);
+    } finally {
+      await api.close();
+    }
+  });
+
+  it('SIGTERM while a huge line is pending ends the follow with 143 and the resume line', async () => {
+    const sent = { bytes: 0 };
+    const api = await startHostileApi(endlessLine(32 * 1024 * 1024, sent));
+    try {
+      const child = spawn(process.execPath, [cliPath, 'dbx_1', 'exn_1', '--stdout-only', '--verbose'], {
+        env: baseEnv({ RUNLOOP_API_KEY: api.apiKey, RUNLOOP_BASE_URL: api.url }),
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
+      const done = collect(child, { timeoutMs: 60_000 });
+      await waitForOutput(child, 'stderr', (text) => text.includes('base url:'));
+      // Wait (on a condition, not a clock) until the server has written the whole 32 MiB.
+      await vi.waitFor(() => expect(sent.bytes).toBeGreaterThanOrEqual(32 * 1024 * 1024), { timeout: 30_000, interval: 20 });
+      child.kill('SIGTERM');
+      const result = await done;
+      expect(result.status).toBe(143);
+      expect(result.stderr.toString()).toContain('stopped by SIGTERM; resume with: runloop-tail dbx_1 exn_1 --stdout-offset 0');
+    } finally {
+      await api.close();
+    }
+  });
+});
