@@ -7,7 +7,11 @@
 import type { ResolvedSettings } from '../settings/resolve.js';
 import { DEFAULT_IDLE_TIMEOUT_SECONDS, DEFAULT_MAX_RETRIES, type FollowSettings } from './follow-options.js';
 
-/** Everything but the ids and offsets, in the order `--help` lists them. */
+/**
+ * Everything but the ids and offsets, in the order `--help` lists them. Not `--timeout`: it is the
+ * budget of this run (the line is printed when it runs out), and `--tail`: the offsets say where to
+ * go on.
+ */
 export function followArgs(options: FollowSettings, settings: Pick<ResolvedSettings, 'baseUrl' | 'baseUrlSource'>): string[] {
   const args: string[] = [];
   // Also when it came from the environment or the store: a resume line pasted into another shell
@@ -18,7 +22,6 @@ export function followArgs(options: FollowSettings, settings: Pick<ResolvedSetti
   if (options.streams.length === 1) args.push(options.streams[0] === 'stdout' ? '--stdout-only' : '--stderr-only');
   if (options.maxRetries !== DEFAULT_MAX_RETRIES) args.push('--max-retries', String(options.maxRetries));
   if (options.idleTimeoutMs !== DEFAULT_IDLE_TIMEOUT_SECONDS * 1000) args.push('--idle-timeout', `${options.idleTimeoutMs}ms`);
-  if (options.timeoutMs !== undefined) args.push('--timeout', `${options.timeoutMs}ms`);
   if (options.color !== 'auto') args.push('--color', options.color);
   if (options.prefix) args.push('--prefix');
   if (options.timestamps) args.push('--timestamps');

@@ -151,7 +151,7 @@ describe('stopping early', () => {
     const stderr = result.stderr.toString();
     expect(stderr).toContain('runloop-tail: stopped after --timeout 1s');
     const hint = /resume with: (runloop-tail .*)\n/.exec(stderr);
-    expect(hint?.[1], stderr).toBe(`runloop-tail dbx_local ${view.execution_id} --stdout-offset ${result.stdout.length} --stderr-offset 0`);
+    expect(hint?.[1], stderr).toBe(`runloop-tail dbx_local ${view.execution_id} --stdout-offset ${result.stdout.length} --stderr-offset 0 --base-url ${server.url}`);
     expect('started\n'.startsWith(result.stdout.toString())).toBe(true);
     await fetch(`${server.url}/v1/devboxes/dbx_local/executions/${view.execution_id}/kill`, {
       method: 'POST',

@@ -18,7 +18,7 @@ describe('followArgs: the options a resume line repeats', () => {
     ['--max-retries at its default', { maxRetries: '10' }, []],
     ['--idle-timeout in seconds', { idleTimeout: '0.5' }, ['--idle-timeout', '500ms']],
     ['--idle-timeout with a unit', { idleTimeout: '2m' }, ['--idle-timeout', '120000ms']],
-    ['--timeout', { timeout: '30s' }, ['--timeout', '30000ms']],
+    ['--timeout is not repeated (the budget of one run)', { timeout: '30s' }, []],
     ['--color', { color: 'never' }, ['--color', 'never']],
     ['views', { prefix: true, timestamps: true, raw: true }, ['--prefix', '--timestamps', '--raw']],
     ['--json', { json: true }, ['--json']],
@@ -34,7 +34,7 @@ describe('followArgs: the options a resume line repeats', () => {
   });
 
   it('every repeated option parses back to the same settings', () => {
-    const raw: RawFollowOptions = { insecure: true, merge: true, maxRetries: '4', idleTimeout: '1.5', timeout: '1m', color: 'always', prefix: true, verbose: true };
+    const raw: RawFollowOptions = { insecure: true, merge: true, maxRetries: '4', idleTimeout: '1.5', color: 'always', prefix: true, verbose: true };
     const words = argsFor(raw);
     const reparsed: Record<string, string | boolean> = {};
     for (let i = 0; i < words.length; i++) {
