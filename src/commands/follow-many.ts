@@ -4,14 +4,16 @@
  * (stdout lines to stdout, stderr lines to stderr), and one exit status for all: 0 when every one
  * exited 0, else the status of the first, in argument order, that did not.
  */
-import { EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_TIMEOUT, TailError, oneLine } from '../errors.js';
+import { EXIT_FAILURE, EXIT_TIMEOUT, TailError, exitStatusForSignal, oneLine } from '../errors.js';
+import { visibleControls } from '../render/sanitize.js';
 import type { Io, Output } from '../io.js';
 import { createLineSink } from '../output/line-sink.js';
 import { outputFor } from '../output/raw-sink.js';
 import { openSaveFiles, type SaveFiles } from '../output/save-files.js';
 import { chalkFor, decideColorLevel, type ColorLevel } from '../render/color.js';
 import { renderJsonExit } from '../render/json-lines.js';
-import { gapNote, interruptedNote, reconnectNote, shellQuote } from '../render/status-line.js';
+import { gapNote, interruptedNote, reconnectNote } from '../render/status-line.js';
+import { shellQuote } from '../render/shell-quote.js';
 import type { ResolvedSettings } from '../settings/resolve.js';
 import { createProgress, followExecution, type FollowProgress } from '../stream/follow-execution.js';
 import type { FollowEvent, StreamName } from '../stream/types.js';
@@ -79,7 +81,7 @@ export async function runFollowMany(
   const noteLevel = decideColorLevel({ flag: options.color, env: io.env, isTTY: terminal });
   // Every view here writes whole lines (a partial line gets its newline), so a note never lands inside one.
   const say = (line: string) => {
-    const text = `runloop-tail: ${line}`;
+    const text = `runloop-tail: ${visibleControls(line)}`;
     io.stderr.write(`${terminal ? chalkFor(noteLevel).dim(text) : text}\n`);
   };
   const merge = options.merge || options.json;
@@ -198,8 +200,8 @@ export async function runFollowMany(
 
   const unfinished = runs.some((run) => run.outcome?.kind !== 'ended');
   if (io.signal.aborted && unfinished) {
-    say(interruptedNote(resume()));
-    return EXIT_INTERRUPTED;
+    say(interruptedNote(resume(), io.interruptedBy()));
+    return exitStatusForSignal(io.interruptedBy());
   }
   if (timeout.signal.aborted && unfinished) {
     say(oneLine(timeout.signal.reason));
