@@ -11,7 +11,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { shellQuote } from '../render/status-line.js';
+import { shellQuote } from '../render/shell-quote.js';
 import type { ProcessSpec } from './execution.js';
 
 /** Where one named shell keeps its state between commands. */
