@@ -5,9 +5,9 @@
 import { TailError, EXIT_FAILURE, EXIT_TIMEOUT, exitStatusForSignal, oneLine } from '../errors.js';
 import type { Io, Output } from '../io.js';
 import { chalkFor, decideColorLevel, type ColorLevel } from '../render/color.js';
-import { renderJsonExit } from '../render/json-lines.js';
+import { renderJsonExit, renderJsonStart, renderJsonStop, type JsonStopRecord } from '../render/json-lines.js';
 import { visibleControls } from '../render/sanitize.js';
-import { connectingNote, gapNote, interruptedNote, reconnectNote, resumeCommand, waitingNote } from '../render/status-line.js';
+import { gapNote, interruptedNote, reconnectNote, resumeCommand, waitingNote } from '../render/status-line.js';
 import { resolveSettings, describeSources, type ResolvedSettings } from '../settings/resolve.js';
 import { followExecution, createProgress } from '../stream/follow-execution.js';
 import type { FollowEvent, OutputSink, StreamName } from '../stream/types.js';
@@ -16,6 +16,10 @@ import { createRawSink, outputFor } from '../output/raw-sink.js';
 import { createSpinner } from '../output/spinner.js';
 import { prepareSaveDir } from '../output/save-files.js';
 import { createTerminalSink } from '../output/terminal-sink.js';
+import { activityText, createActivityIndicator } from '../output/activity.js';
+import { createSharedLine } from '../output/shared-line.js';
+import { paintRuns } from '../render/paint-bytes.js';
+import { VERSION } from '../version.js';
 import type { FollowSettings } from './follow-options.js';
 import { formatDuration } from './values.js';
 import { openSave, startingSink } from './follow-sinks.js';
@@ -60,6 +64,17 @@ function streamLevels(io: Io, options: FollowSettings): Record<StreamName, Color
   return { stdout: levelOf(outputFor(io, 'stdout', merge)), stderr: levelOf(outputFor(io, 'stderr', merge)) };
 }
 
+/**
+ * `--color always` on an output that is not a terminal: stderr's bytes in red there too (a
+ * terminal's are coloured by its renderer). `auto` with FORCE_COLOR leaves a pipe's bytes exact.
+ */
+function pipePaint(io: Io, options: FollowSettings, levels: Record<StreamName, ColorLevel>): Partial<Record<StreamName, (bytes: Buffer) => Buffer>> {
+  const output = outputFor(io, 'stderr', options.merge || options.json);
+  if (options.color !== 'always' || levels.stderr === 0 || output.isTTY === true) return {};
+  const [open = '', close = ''] = chalkFor(levels.stderr).red('\0').split('\0');
+  return { stderr: (bytes) => paintRuns(bytes, open, close) };
+}
+
 /** Follows an execution to its end and returns the exit status; prints resume offsets when it cannot finish. */
 export async function runFollow(
   io: Io,
@@ -87,9 +102,15 @@ export async function runFollow(
   let terminalAtLineStart = true;
   let stderrAtLineStart = true;
   const atLineStart = () => (terminal ? terminalAtLineStart : stderrAtLineStart);
-  let sawData = false;
+  const spin = (text: string) => {
+    if (atLineStart()) spinner.start(text);
+    else spinner.stop();
+  };
+  const activity = createActivityIndicator({ show: (now) => spin(activityText(now, target)), hide: () => spinner.stop() });
+  // The terminal row our notes and the remote's streams share (see shared-line.ts).
+  const screen = io.stdout.isTTY === true || terminal ? createSharedLine(() => io.stderr.columns ?? io.stdout.columns) : undefined;
   const beforeWrite = (output: Output, data: string | Buffer) => {
-    spinner.stop();
+    activity.output();
     if (data.length === 0) return;
     const endsLine = (typeof data === 'string' ? data.charCodeAt(data.length - 1) : data[data.length - 1]) === 0x0a;
     if (output.isTTY === true) terminalAtLineStart = endsLine;
@@ -102,12 +123,13 @@ export async function runFollow(
     spinner.stop();
     // Our lines quote the network (error bodies, ids, reasons): never a control character raw.
     const text = `runloop-tail: ${visibleControls(line)}`;
-    io.stderr.write(`${atLineStart() ? '' : '\n'}${terminal ? chalkFor(noteLevel).dim(text) : text}\n`);
-    terminalAtLineStart = terminal ? true : terminalAtLineStart;
-    stderrAtLineStart = true;
-  };
-  const spin = (text: string) => {
-    if (atLineStart()) spinner.start(text);
+    const note = `${terminal ? chalkFor(noteLevel).dim(text) : text}\n`;
+    // On a terminal a pending progress line is cleared and redrawn around the note.
+    const around = terminal && screen ? screen.around('note', note) : { before: '', after: '' };
+    const before = around.before !== '' ? around.before : atLineStart() ? '' : '\n';
+    io.stderr.write(before + note + around.after);
+    terminalAtLineStart = terminal ? around.after === '' : terminalAtLineStart;
+    stderrAtLineStart = around.after === '';
   };
   extras.notes?.(say);
   const firstInterrupt = extras.firstInterrupt;
@@ -127,23 +149,24 @@ export async function runFollow(
           beforeWrite,
         })
       : io.stdout.isTTY === true || io.stderr.isTTY === true
-        ? createTerminalSink(io, { merge: options.merge, raw: options.raw, levels, beforeWrite })
-        : createRawSink(io, options.merge, beforeWrite);
+        ? createTerminalSink(io, { merge: options.merge, raw: options.raw, levels, beforeWrite, screen, paint: pipePaint(io, options, levels) })
+        : createRawSink(io, options.merge, beforeWrite, pipePaint(io, options, levels));
   flushView = () => view.flush?.();
-  const { sink, onStarted } = startingSink(view, options, say, save);
+  const started = startingSink(view, options, say, save);
+  const { onStarted } = started;
+  const sink = activity.watch(started.sink);
 
   const onEvent = (event: FollowEvent) => {
     switch (event.type) {
       case 'connecting':
-        if (!sawData && event.attempt === 0) spin(connectingNote(target));
+        activity.connecting(event.stream, event.attempt);
         return;
       case 'data':
-        sawData = true;
-        spinner.stop();
+        activity.output();
         return;
       case 'waiting':
         if (options.verbose) say(waitingNote(event.status));
-        spin(waitingNote(event.status));
+        activity.queued();
         return;
       case 'retrying': {
         // A wait longer than the backoff ever makes by itself (a long Retry-After) is said even in
@@ -154,7 +177,8 @@ export async function runFollow(
             ? `status: ${event.reason}; retrying in ${formatDuration(event.delayMs)} (attempt ${event.attempt})`
             : reconnectNote(event.stream, event.offset, event.attempt, { delayMs: event.delayMs, reason: event.reason });
         say(note);
-        spin(event.stream === 'status' ? 'checking the execution status' : `${event.stream}: reconnecting from byte ${event.offset}`);
+        if (event.stream === 'status') activity.checkingStatus();
+        else activity.reconnecting(event.stream, event.offset);
         return;
       }
       case 'gap':
@@ -187,6 +211,16 @@ export async function runFollow(
       extraArgs: followArgs(options, settings),
     });
 
+  // --json: the last record, whatever the ending; offsets are where the delivered output ends.
+  const jsonStop = (record: Omit<JsonStopRecord, 'offsets'>) => {
+    if (options.json) io.stdout.write(renderJsonStop({ ...record, offsets: { ...progress.positions } }));
+  };
+  if (options.json) {
+    io.stdout.write(
+      renderJsonStart({ version: VERSION, devbox_id: target.devboxId, execution_id: target.executionId, streams: options.streams, offsets: options.startOffsets }),
+    );
+  }
+
   try {
     const result = await followExecution(
       {
@@ -204,48 +238,61 @@ export async function runFollow(
       },
       progress,
     );
-    spinner.stop();
+    activity.stop();
     save?.complete(result.exitStatus);
-    if (save?.failure !== undefined) return EXIT_FAILURE;
-    if (options.json && result.exitStatus !== null) io.stdout.write(renderJsonExit(result.exitStatus));
+    if (save?.failure !== undefined) {
+      jsonStop({ event: 'failure', status: EXIT_FAILURE, kind: 'save', message: save.failure });
+      return EXIT_FAILURE;
+    }
+    if (options.json && result.exitStatus !== null) io.stdout.write(renderJsonExit(result.exitStatus, undefined, result.missingBytes));
     if (result.missingBytes > 0) {
       say(`the output is incomplete: ${result.missingBytes} bytes were lost; the command exited with status ${result.exitStatus ?? 'unknown'}`);
       return EXIT_FAILURE;
     }
     if (result.exitStatus === null) {
-      say('the execution completed without an exit status');
+      const message = 'the execution completed without an exit status';
+      say(message);
+      jsonStop({ event: 'failure', status: EXIT_FAILURE, kind: 'protocol', message });
       return EXIT_FAILURE;
     }
     return result.exitStatus >= 0 && result.exitStatus <= 255 ? result.exitStatus : EXIT_FAILURE;
   } catch (error) {
     // Whatever is held (a partial line) is written, so the offsets below match the output.
     sink.close();
-    spinner.stop();
+    activity.stop();
     if (io.signal.aborted) {
       const signalName = io.interruptedBy();
-      say(interruptedNote(resume(), signalName));
-      return exitStatusForSignal(signalName);
+      const message = interruptedNote(resume(), signalName);
+      say(message);
+      const status = exitStatusForSignal(signalName);
+      jsonStop({ event: 'interrupt', status, signal: signalName ?? 'SIGINT', message });
+      return status;
     }
     if (timeout.signal.aborted) {
       say(oneLine(timeout.signal.reason));
       say(`resume with: ${resume()}`);
+      jsonStop({ event: 'timeout', status: EXIT_TIMEOUT, message: oneLine(timeout.signal.reason) });
       return EXIT_TIMEOUT;
     }
     if (extras.stop?.aborted) {
       const reason: unknown = extras.stop.reason;
       say(oneLine(reason));
-      return reason instanceof TailError ? reason.exitStatus : EXIT_FAILURE;
+      const status = reason instanceof TailError ? reason.exitStatus : EXIT_FAILURE;
+      jsonStop({ event: 'failure', status, kind: reason instanceof TailError ? reason.kind : 'internal', message: oneLine(reason) });
+      return status;
     }
     if (error instanceof TailError) {
       say(oneLine(error));
       if (error.kind === 'retries-exhausted' || error.kind === 'protocol') say(`resume with: ${resume()}`);
+      jsonStop({ event: 'failure', status: error.exitStatus, kind: error.kind, message: oneLine(error) });
       return error.exitStatus;
     }
+    jsonStop({ event: 'failure', status: EXIT_FAILURE, kind: 'internal', message: oneLine(error) });
     throw error;
   } finally {
     releaseInterrupt?.();
     clearTimeout(timer);
-    spinner.stop();
+    activity.stop();
     save?.close();
   }
 }

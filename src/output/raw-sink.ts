@@ -26,12 +26,15 @@ export function whenWritable(output: Output): Promise<void> | undefined {
 /** Called with each piece before it is written (to clear a spinner, to know where lines end). */
 export type BeforeWrite = (output: Output, data: string | Buffer) => void;
 
+/** Colour added to a stream's exact bytes (`--color always` on an output that is not a terminal). */
+export type BytePaint = Readonly<Partial<Record<StreamName, (bytes: Buffer) => Buffer>>>;
+
 /**
  * Bytes as they are, one write per output per turn of the event loop (the events of one socket
  * read: see write-batch.ts). Back-pressure is asked for only after what is held was written, so it
- * still reaches the socket.
+ * still reaches the socket. `paint` adds colour around a stream's bytes (`--color always`).
  */
-export function createRawSink(outputs: Outputs, merge: boolean, beforeWrite: BeforeWrite = () => {}): OutputSink {
+export function createRawSink(outputs: Outputs, merge: boolean, beforeWrite: BeforeWrite = () => {}, paint: BytePaint = {}): OutputSink {
   const batchOf = batchesFor((output, bytes) => {
     beforeWrite(output, bytes);
     output.write(bytes);
@@ -41,7 +44,7 @@ export function createRawSink(outputs: Outputs, merge: boolean, beforeWrite: Bef
     batchOf(outputs.stderr).flush();
   };
   return {
-    write: (stream, bytes) => batchOf(outputFor(outputs, stream, merge)).push(bytes),
+    write: (stream, bytes) => batchOf(outputFor(outputs, stream, merge)).push(paint[stream]?.(bytes) ?? bytes),
     ready: (stream) => {
       const output = outputFor(outputs, stream, merge);
       batchOf(output).flush();

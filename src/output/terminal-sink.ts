@@ -8,7 +8,8 @@ import type { ColorLevel } from '../render/color.js';
 import { createTerminalRenderer, type TerminalRenderer } from '../render/terminal-text.js';
 import type { OutputSink, StreamName } from '../stream/types.js';
 import { createLineBuffer, type LineBuffer } from './line-buffer.js';
-import { outputFor, whenWritable, type BeforeWrite, type Outputs } from './raw-sink.js';
+import { outputFor, whenWritable, type BeforeWrite, type BytePaint, type Outputs } from './raw-sink.js';
+import type { SharedLine } from './shared-line.js';
 
 export interface TerminalSinkOptions {
   readonly merge: boolean;
@@ -16,6 +17,13 @@ export interface TerminalSinkOptions {
   readonly levels: Readonly<Record<StreamName, ColorLevel>>;
   readonly beforeWrite: BeforeWrite;
   readonly quietSpellMs?: number;
+  /**
+   * The terminal row the streams (and our notes) share: a stream's text never overwrites or
+   * splices into another writer's unfinished row (see shared-line.ts).
+   */
+  readonly screen?: SharedLine;
+  /** Colour for a stream whose output is not a terminal (`--color always`). */
+  readonly paint?: BytePaint;
 }
 
 interface TerminalStream {
@@ -28,8 +36,15 @@ export function createTerminalSink(outputs: Outputs, options: TerminalSinkOption
   const emit = (stream: StreamName, data: string | Buffer) => {
     if (data.length === 0) return;
     const output = outputFor(outputs, stream, options.merge);
-    options.beforeWrite(output, data);
-    output.write(data);
+    let out = data;
+    if (typeof data === 'string' && options.screen !== undefined) {
+      const around = options.screen.around(stream, data);
+      out = around.before + data + around.after;
+    } else if (Buffer.isBuffer(data)) {
+      out = options.paint?.[stream]?.(data) ?? data;
+    }
+    options.beforeWrite(output, out);
+    output.write(out);
   };
   /** The terminal state of a stream, or null when its output is not a terminal. */
   const terminalOf = (stream: StreamName): TerminalStream | null => {

@@ -1,7 +1,10 @@
 /**
- * `--json`: one JSON object per assembled line, then one for the exit. A consumer rebuilds each
- * stream byte for byte by concatenating, per stream, `bytes_base64` decoded when present, else
- * `text` encoded as UTF-8 (see {@link jsonLineBytes}).
+ * `--json`: a first record saying what is followed (`event: "start"`), one JSON object per
+ * assembled line, then one last record for however the follow ended: `exit` (the execution
+ * completed), `timeout`, `interrupt` or `failure` — so a consumer can tell "it ended" from "we gave
+ * up", and where to resume. A consumer rebuilds each stream byte for byte by concatenating, per
+ * stream, `bytes_base64` decoded when present, else `text` encoded as UTF-8 (see
+ * {@link jsonLineBytes}).
  */
 
 import { isUtf8 } from 'node:buffer';
@@ -26,12 +29,58 @@ export interface JsonLineRecord {
   readonly bytes_base64?: string;
 }
 
-/** The object written once the execution has completed. */
+/** The first object: what is followed, from where, by which version of runloop-tail. */
+export interface JsonStartRecord {
+  readonly event: 'start';
+  /** runloop-tail's version. */
+  readonly version: string;
+  readonly devbox_id: string;
+  readonly execution_id: string;
+  /** The streams followed. */
+  readonly streams: readonly StreamName[];
+  /** The byte offset each stream starts from. */
+  readonly offsets: Readonly<Record<StreamName, number>>;
+}
+
+/** The last object when the execution has completed. */
 export interface JsonExitRecord {
   readonly event: 'exit';
   /** The execution, when several are followed at once. */
   readonly execution?: string;
+  /** The remote command's exit status. */
   readonly exit_status: number;
+  /** Present when bytes were lost (the service no longer had them): runloop-tail then exits 255. */
+  readonly missing_bytes?: number;
+}
+
+/** The last object when the follow stopped before the execution completed. */
+export interface JsonStopRecord {
+  readonly event: 'timeout' | 'interrupt' | 'failure';
+  /** The exit status runloop-tail ends with (124, 130, 255, …). */
+  readonly status: number;
+  /** What happened, as the one line on stderr says it. */
+  readonly message: string;
+  /** For a failure, its kind (`not-found`, `auth`, `retries-exhausted`…); for an interrupt, the signal. */
+  readonly kind?: string;
+  readonly signal?: string;
+  /** Where each stream's delivered output ends: the offsets to resume from. */
+  readonly offsets: Readonly<Record<StreamName, number>>;
+}
+
+/** The `start` record and a newline. */
+export function renderJsonStart(record: Omit<JsonStartRecord, 'event'>): string {
+  return `${jsonRecord({ event: 'start', ...record })}\n`;
+}
+
+/** A `timeout`, `interrupt` or `failure` record and a newline. */
+export function renderJsonStop(record: JsonStopRecord): string {
+  return `${jsonRecord(record)}\n`;
+}
+
+/** JSON of one of our records: its strings may quote the service, so C1 controls are escaped too. */
+function jsonRecord(record: object): string {
+  const json = JSON.stringify(record);
+  return NEEDS_ESCAPE.test(json) ? json.replace(NEEDS_ESCAPE_ALL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) : json;
 }
 
 /** One line as a JSON object and a newline. */
@@ -56,9 +105,17 @@ function isoTime(time: Date): string {
   return lastIso;
 }
 
-/** The final object, `{"event":"exit","exit_status":N}` (with `execution` when several are followed), and a newline. */
-export function renderJsonExit(exitStatus: number, execution?: string): string {
-  const record: JsonExitRecord = execution === undefined ? { event: 'exit', exit_status: exitStatus } : { event: 'exit', execution, exit_status: exitStatus };
+/**
+ * The final object, `{"event":"exit","exit_status":N}` (with `execution` when several are followed,
+ * `missing_bytes` when some were lost), and a newline.
+ */
+export function renderJsonExit(exitStatus: number, execution?: string, missingBytes = 0): string {
+  const record: JsonExitRecord = {
+    event: 'exit',
+    ...(execution === undefined ? {} : { execution }),
+    exit_status: exitStatus,
+    ...(missingBytes > 0 ? { missing_bytes: missingBytes } : {}),
+  };
   return `${JSON.stringify(record)}\n`;
 }
 

@@ -187,7 +187,8 @@ describe('line modes rebuild the streams under faults', () => {
       .map((line) => JSON.parse(line) as { stream?: string; text?: string; offset?: number; bytes_base64?: string; event?: string; exit_status?: number });
     const rebuilt = { stdout: [] as Buffer[], stderr: [] as Buffer[] };
     const next = { stdout: 0, stderr: 0 };
-    for (const record of records.slice(0, -1)) {
+    expect(records[0]).toMatchObject({ event: 'start', devbox_id: 'dbx_local', execution_id: view.execution_id, offsets: { stdout: 0, stderr: 0 } });
+    for (const record of records.slice(1, -1)) {
       const stream = record.stream as 'stdout' | 'stderr';
       const bytes = record.bytes_base64 ? Buffer.from(record.bytes_base64, 'base64') : Buffer.from(record.text ?? '', 'utf8');
       expect(record.offset).toBe(next[stream]);

@@ -1,0 +1,59 @@
+/** --json's first and last records, and the colour painted around exact bytes for a pipe. */
+import { describe, expect, it } from 'vitest';
+import { renderJsonExit, renderJsonStart, renderJsonStop } from '../../src/render/json-lines.js';
+import { paintRuns } from '../../src/render/paint-bytes.js';
+
+describe('--json records', () => {
+  it('start: ids, streams, start offsets, version', () => {
+    const line = renderJsonStart({ version: '1.2.3', devbox_id: 'dbx_1', execution_id: 'exn_1', streams: ['stdout', 'stderr'], offsets: { stdout: 5, stderr: 0 } });
+    expect(line.endsWith('\n')).toBe(true);
+    expect(JSON.parse(line)).toEqual({ event: 'start', version: '1.2.3', devbox_id: 'dbx_1', execution_id: 'exn_1', streams: ['stdout', 'stderr'], offsets: { stdout: 5, stderr: 0 } });
+  });
+
+  it.each([
+    [renderJsonExit(3), { event: 'exit', exit_status: 3 }],
+    [renderJsonExit(0, undefined, 12), { event: 'exit', exit_status: 0, missing_bytes: 12 }],
+    [
+      renderJsonStop({ event: 'timeout', status: 124, message: 'stopped after --timeout 2s', offsets: { stdout: 10, stderr: 2 } }),
+      { event: 'timeout', status: 124, message: 'stopped after --timeout 2s', offsets: { stdout: 10, stderr: 2 } },
+    ],
+    [
+      renderJsonStop({ event: 'interrupt', status: 130, signal: 'SIGINT', message: 'interrupted', offsets: { stdout: 1, stderr: 0 } }),
+      { event: 'interrupt', status: 130, signal: 'SIGINT', message: 'interrupted', offsets: { stdout: 1, stderr: 0 } },
+    ],
+    [
+      renderJsonStop({ event: 'failure', status: 255, kind: 'not-found', message: 'not found (404)', offsets: { stdout: 0, stderr: 0 } }),
+      { event: 'failure', status: 255, kind: 'not-found', message: 'not found (404)', offsets: { stdout: 0, stderr: 0 } },
+    ],
+  ])('%s', (line, record) => {
+    expect(line.endsWith('\n')).toBe(true);
+    expect(line.slice(0, -1)).not.toContain('\n');
+    expect(JSON.parse(line)).toEqual(record);
+  });
+
+  it('escapes C1 controls and line separators a message may quote', () => {
+    const line = renderJsonStop({ event: 'failure', status: 255, kind: 'protocol', message: 'bad \u009b31m \u2028 body', offsets: { stdout: 0, stderr: 0 } });
+    expect(line).not.toMatch(/[\u0080-\u009f\u2028]/);
+    expect(JSON.parse(line).message).toBe('bad \u009b31m \u2028 body');
+  });
+});
+
+describe('paintRuns', () => {
+  const paint = (text: string) => paintRuns(Buffer.from(text), '<', '>').toString();
+  it.each([
+    ['', ''],
+    ['err\n', '<err>\n'],
+    ['a\nb', '<a>\n<b>'],
+    ['\n\n', '\n\n'],
+    ['10%\r20%\r\n', '<10%>\r<20%>\r\n'],
+    ['é\n', '<é>\n'],
+  ])('%j → %j', (text, painted) => {
+    expect(paint(text)).toBe(painted);
+  });
+
+  it('keeps every byte: removing the colour gives the input back', () => {
+    const bytes = Buffer.from([0xff, 0x0a, 0xc3, 0xa9, 0x0d, 0x00, 0x41]);
+    const out = paintRuns(bytes, '\x1b[31m', '\x1b[39m');
+    expect(Buffer.from(out.toString('latin1').replace(/\x1b\[3[19]m/g, ''), 'latin1').equals(bytes)).toBe(true);
+  });
+});
