@@ -17,15 +17,14 @@ import { registerDemo } from './commands/demo.js';
 import { registerCompletion } from './commands/completion.js';
 import { checkArguments, type ArgumentRules } from './commands/argument-check.js';
 import { addExamples, helpConfiguration } from './commands/help-format.js';
+import { VERSION } from './version.js';
 
-declare const __VERSION__: string;
-const version = typeof __VERSION__ === 'string' ? __VERSION__ : '0.0.0-dev';
 
 /** Builds the commander program; each command module adds its own command and options. */
 export function buildProgram(context: CommandContext): Command {
   const program = new Command('runloop-tail')
     .description('Follow a command running in a Runloop devbox: stdout and stderr, live, exact, resumable.')
-    .version(version, '-V, --version')
+    .version(VERSION, '-V, --version')
     .usage('<devbox-id> <execution-id> [options]\n       runloop-tail <devbox-id>/<execution-id>... [options]\n       runloop-tail <command> [options]')
     .showSuggestionAfterError(true)
     .exitOverride()
