@@ -41,6 +41,10 @@ export async function prepareCall(io: Io, devboxId: string, executionId: string,
   const ids = { devboxId: validateId('devbox id', devboxId), executionId: validateId('execution id', executionId) };
   const maxRetries = parseCount('--max-retries', flags.maxRetries ?? String(DEFAULT_MAX_RETRIES));
   const { resolveSettings } = await import('../settings/resolve.js');
-  const settings = await resolveSettings({ flags: { apiKey: flags.apiKey, baseUrl: flags.baseUrl, insecure: flags.insecure === true }, env: io.env });
-  return { ...ids, maxRetries, target: { baseUrl: settings.baseUrl, apiKey: settings.apiKey } };
+  const insecure = flags.insecure === true;
+  const settings = await resolveSettings({ flags: { apiKey: flags.apiKey, baseUrl: flags.baseUrl, insecure }, env: io.env });
+  // The same proxy and CA rules as a follow: every request of the tool goes out one way.
+  const { networkFor } = await import('./network.js');
+  const { transport } = networkFor(io.env, settings.baseUrl, insecure);
+  return { ...ids, maxRetries, target: { baseUrl: settings.baseUrl, apiKey: settings.apiKey, transport } };
 }

@@ -149,6 +149,19 @@ describe('through a proxy', () => {
     expect(proxy.tunnels).toEqual([]);
   });
 
+  it('status and kill go through the proxy too', async () => {
+    const view = await httpServer.execute('dbx_local', 'exit 4');
+    const env = baseEnv({ RUNLOOP_API_KEY: httpServer.apiKey, RUNLOOP_BASE_URL: httpServer.url, http_proxy: proxy.url });
+    const status = await runCli(['status', 'dbx_local', view.execution_id], { env });
+    expect(status.stderr.toString('utf8')).toBe('');
+    expect([0, 4]).toContain(status.status); // running a moment longer, or completed with its status
+    const kill = await runCli(['kill', 'dbx_local', view.execution_id], { env });
+    expect(kill.stderr.toString('utf8')).toBe('');
+    expect(kill.status).toBe(0);
+    const prefix = `${httpServer.url}/v1/devboxes/dbx_local/executions/${view.execution_id}`;
+    expect(proxy.requests).toEqual([prefix, `${prefix}/kill`]);
+  });
+
   it.each([
     ['NO_PROXY=127.0.0.1', { NO_PROXY: '127.0.0.1' }],
     ['no_proxy=*', { no_proxy: '*' }],
