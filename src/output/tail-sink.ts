@@ -24,6 +24,8 @@ export interface TailSinkOptions {
   /** N: lines per stream to start with (0: only new output). */
   readonly lines: number;
   readonly quietMs?: number;
+  /** Runs a callback once the reads already waiting have been handled (default: setImmediate). */
+  readonly afterPendingReads?: (callback: () => void) => void;
   /** Told when a stream's first burst ends: where the lines shown start and where live output starts. */
   readonly onBurstEnd?: (stream: StreamName, shownFrom: number | undefined, receivedTo: number | undefined) => void;
 }
@@ -40,10 +42,13 @@ interface Burst {
   connected: boolean;
   /** Where the bytes received so far end. */
   position: number | undefined;
+  /** Counts writes and connection changes: a quiet spell is over only if none came during it. */
+  activity: number;
 }
 
 export function createTailSink(inner: OutputSink, options: TailSinkOptions): TailSink {
   const quietMs = options.quietMs ?? BURST_QUIET_MS;
+  const afterPendingReads = options.afterPendingReads ?? ((callback: () => void) => void setImmediate(callback));
   // A stream is in its first burst while it has an entry here; `null` once it is live.
   const bursts: Partial<Record<StreamName, Burst | null>> = {};
   let untilDrained = false;
@@ -51,7 +56,7 @@ export function createTailSink(inner: OutputSink, options: TailSinkOptions): Tai
   const burstOf = (stream: StreamName): Burst | null => {
     const known = bursts[stream];
     if (known !== undefined) return known;
-    const burst: Burst = { ring: createLineRing(options.lines), timer: undefined, connected: false, position: undefined };
+    const burst: Burst = { ring: createLineRing(options.lines), timer: undefined, connected: false, position: undefined, activity: 0 };
     bursts[stream] = burst;
     return burst;
   };
@@ -65,14 +70,24 @@ export function createTailSink(inner: OutputSink, options: TailSinkOptions): Tai
     options.onBurstEnd?.(stream, runs[0]?.offset, burst.position);
   };
   const arm = (stream: StreamName, burst: Burst) => {
+    burst.activity++;
     if (untilDrained || !burst.connected) {
       clearTimeout(burst.timer);
       burst.timer = undefined;
     } else if (burst.timer) {
       burst.timer.refresh();
     } else {
-      burst.timer = setTimeout(() => endBurst(stream), quietMs);
+      burst.timer = setTimeout(() => spellOver(stream, burst), quietMs);
     }
+  };
+  // Node runs due timers before it reads the sockets that became readable meanwhile: after this
+  // process was paused (a busy machine), bytes of the backlog may be waiting unread when the timer
+  // fires. setImmediate runs after that read; only if nothing came in by then was the spell quiet.
+  const spellOver = (stream: StreamName, burst: Burst) => {
+    const seen = burst.activity;
+    afterPendingReads(() => {
+      if (bursts[stream] === burst && burst.activity === seen && burst.connected && !untilDrained) endBurst(stream);
+    });
   };
 
   return {

@@ -133,6 +133,7 @@ export async function followStream(options: StreamFollowOptions): Promise<void> 
     });
     let sawData = false;
     let responded = false;
+    let reading = true;
     const outcome: ConnectionOutcome = await open({
       url: streamUrl(options.target, options.devboxId, options.executionId, stream, before),
       apiKey: options.target.apiKey,
@@ -161,10 +162,18 @@ export async function followStream(options: StreamFollowOptions): Promise<void> 
         if (cursor.position > at || written > writtenAt || isHolding(cursor)) watchdog.data();
         if (unplaceable) idle.abort();
         else if (probe === undefined && cursor.meaning === undefined && isHolding(cursor)) {
-          probe = probeMeaning();
+          // The stream is not read while the probe runs: to the views it is not connected, so a
+          // slow probe is not taken for the remote command falling quiet (--tail's first burst).
+          sink.connected?.(stream, false);
+          probe = probeMeaning().finally(() => {
+            if (reading) sink.connected?.(stream, true);
+          });
         }
       },
-    }).finally(() => watchdog.stop());
+    }).finally(() => {
+      reading = false;
+      watchdog.stop();
+    });
     if (probe !== undefined) await probe;
     if (signal.aborted) throw signal.reason;
     if (outcome.kind === 'ended' && !unplaceable) apply(endConnection(cursor));

@@ -18,8 +18,19 @@ function recorder() {
 
 const QUIET = 100;
 
+/** Lets `ms` pass, then runs what the quiet timers deferred to after pending reads (setImmediate). */
+function passTime(ms: number): void {
+  vi.advanceTimersByTime(ms);
+  runPendingChecks();
+}
+const deferred: (() => void)[] = [];
+const runPendingChecks = () => deferred.splice(0).forEach((check) => check());
+/** The sink's options in these tests: quiet checks run when the test says reads are done. */
+const QUIET_OPTIONS = { quietMs: QUIET, afterPendingReads: (check: () => void) => void deferred.push(check) };
+
 beforeEach(() => {
   vi.useFakeTimers();
+  deferred.length = 0;
 });
 afterEach(() => {
   vi.useRealTimers();
@@ -28,12 +39,12 @@ afterEach(() => {
 describe('tail sink', () => {
   it('holds the first burst, writes its last lines at the drain, then ends the stream', () => {
     const inner = recorder();
-    const tail = createTailSink(inner.sink, { lines: 2, quietMs: QUIET });
+    const tail = createTailSink(inner.sink, { lines: 2, ...QUIET_OPTIONS });
     tail.executionCompleted();
     tail.connected?.('stdout', true);
     tail.write('stdout', Buffer.from('a\nb\nc\n'), 0);
     tail.write('stdout', Buffer.from('d'), 6);
-    vi.advanceTimersByTime(10 * QUIET); // completed: a quiet spell does not end the burst
+    passTime(10 * QUIET); // completed: a quiet spell does not end the burst
     expect(inner.writes).toEqual([]);
     tail.end('stdout');
     expect(inner.writes).toEqual([['stdout', 'c\nd', 4]]);
@@ -43,46 +54,70 @@ describe('tail sink', () => {
   it('ends a running burst after a quiet spell while connected, then passes bytes through', () => {
     const ended: unknown[] = [];
     const inner = recorder();
-    const tail = createTailSink(inner.sink, { lines: 1, quietMs: QUIET, onBurstEnd: (...args) => ended.push(args) });
+    const tail = createTailSink(inner.sink, { lines: 1, ...QUIET_OPTIONS, onBurstEnd: (...args) => ended.push(args) });
     tail.connected?.('stderr', true);
     tail.write('stderr', Buffer.from('x\ny\n'), 10);
-    vi.advanceTimersByTime(QUIET - 1);
+    passTime(QUIET - 1);
     expect(inner.writes).toEqual([]);
-    vi.advanceTimersByTime(1);
+    passTime(1);
     expect(inner.writes).toEqual([['stderr', 'y\n', 12]]);
     expect(ended).toEqual([['stderr', 12, 14]]);
     tail.write('stderr', Buffer.from('z\n'), 14);
     expect(inner.writes.at(-1)).toEqual(['stderr', 'z\n', 14]);
   });
 
+  it('bytes read right after the quiet timer fires (this process was paused) keep the burst going', () => {
+    const inner = recorder();
+    const tail = createTailSink(inner.sink, { lines: 1, ...QUIET_OPTIONS });
+    tail.connected?.('stdout', true);
+    tail.write('stdout', Buffer.from('1\n'), 0);
+    vi.advanceTimersToNextTimer(); // the quiet timer fires; the check waits for pending reads
+    tail.write('stdout', Buffer.from('2\n'), 2); // a read that was waiting when the timer fired
+    passTime(QUIET - 1);
+    expect(inner.writes).toEqual([]);
+    passTime(1);
+    expect(inner.writes).toEqual([['stdout', '2\n', 2]]);
+  });
+
+  it('a quiet timer that fires while the stream went unread (disconnected meanwhile) ends nothing', () => {
+    const inner = recorder();
+    const tail = createTailSink(inner.sink, { lines: 1, ...QUIET_OPTIONS });
+    tail.connected?.('stdout', true);
+    tail.write('stdout', Buffer.from('1\n'), 0);
+    vi.advanceTimersToNextTimer();
+    tail.connected?.('stdout', false); // e.g. the offset probe pauses the stream
+    passTime(10 * QUIET);
+    expect(inner.writes).toEqual([]);
+  });
+
   it('does not count time spent disconnected (a reconnect inside the backlog)', () => {
     const inner = recorder();
-    const tail = createTailSink(inner.sink, { lines: 1, quietMs: QUIET });
+    const tail = createTailSink(inner.sink, { lines: 1, ...QUIET_OPTIONS });
     tail.connected?.('stdout', true);
     tail.write('stdout', Buffer.from('1\n'), 0);
     tail.connected?.('stdout', false);
-    vi.advanceTimersByTime(10 * QUIET);
+    passTime(10 * QUIET);
     expect(inner.writes).toEqual([]);
     tail.connected?.('stdout', true);
     tail.write('stdout', Buffer.from('2\n'), 2);
-    vi.advanceTimersByTime(QUIET);
+    passTime(QUIET);
     expect(inner.writes).toEqual([['stdout', '2\n', 2]]);
   });
 
   it('each stream has its own burst; reading during a burst is never held back', () => {
     const inner = recorder();
     inner.sink.ready = () => Promise.resolve();
-    const tail = createTailSink(inner.sink, { lines: 1, quietMs: QUIET });
+    const tail = createTailSink(inner.sink, { lines: 1, ...QUIET_OPTIONS });
     tail.connected?.('stdout', true);
     expect(tail.ready('stdout')).toBeUndefined();
-    vi.advanceTimersByTime(QUIET);
+    passTime(QUIET);
     expect(tail.ready('stdout')).toBeInstanceOf(Promise);
     expect(tail.ready('stderr')).toBeUndefined();
   });
 
   it('stopping early writes what the ring holds, so the resume offsets match the output', () => {
     const inner = recorder();
-    const tail = createTailSink(inner.sink, { lines: 5, quietMs: QUIET });
+    const tail = createTailSink(inner.sink, { lines: 5, ...QUIET_OPTIONS });
     tail.write('stdout', Buffer.from('partial'), 3);
     tail.close();
     expect(inner.writes).toEqual([['stdout', 'partial', 3]]);
@@ -91,10 +126,10 @@ describe('tail sink', () => {
 
   it('--tail 0 shows nothing of the burst', () => {
     const inner = recorder();
-    const tail = createTailSink(inner.sink, { lines: 0, quietMs: QUIET });
+    const tail = createTailSink(inner.sink, { lines: 0, ...QUIET_OPTIONS });
     tail.connected?.('stdout', true);
     tail.write('stdout', Buffer.from('old\n'), 0);
-    vi.advanceTimersByTime(QUIET);
+    passTime(QUIET);
     tail.write('stdout', Buffer.from('new\n'), 4);
     expect(inner.writes).toEqual([['stdout', 'new\n', 4]]);
   });
