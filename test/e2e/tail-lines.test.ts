@@ -105,24 +105,74 @@ describe('--tail on a running execution', () => {
     return { child, done, open: () => writeFileSync(gate, '') };
   }
 
+  /**
+   * Where the first burst ends is the follower's reading of "what was written so far" (a quiet
+   * spell while connected): on a starved machine it may come before the end of the backlog. So the
+   * follow runs in the --json view with --verbose: stdout holds only the records (text with
+   * offsets), stderr only our notes, which say where each stream's burst ended. From that the output
+   * is checked exactly: the last N lines of what had arrived, then every byte after, no gap, no repeat.
+   */
+  const burstNote = (stream: string, lines: number) =>
+    new RegExp(`runloop-tail: ${stream}: ${lines === 0 ? 'no lines to show' : `the last ${lines} lines from byte (\\d+)`}, live from byte (\\d+)\n`);
+  const startOfLastLines = (bytes: Buffer, count: number): number => {
+    let start = bytes.length;
+    for (let seen = 0; start > 0; start--) {
+      if (bytes[start - 1] === 0x0a && start !== bytes.length && ++seen === count) break;
+    }
+    return start;
+  };
+  /** Each stream's text as the --json records carry it, and the offset of its first record. */
+  const streamsOf = (stdout: string) => {
+    const result = { stdout: { text: '', first: -1 }, stderr: { text: '', first: -1 } };
+    for (const line of stdout.split('\n')) {
+      if (line === '') continue;
+      const record = JSON.parse(line) as { stream?: 'stdout' | 'stderr'; text?: string; offset?: number };
+      if (record.stream === undefined || record.text === undefined) continue;
+      const into = result[record.stream];
+      if (into.first < 0) into.first = record.offset ?? -1;
+      into.text += record.text;
+    }
+    return result;
+  };
+  const completeLines = (stdout: string) => stdout.slice(0, stdout.lastIndexOf('\n') + 1);
+
+  async function followRunning(lines: number, seed: number) {
+    const { child, done, open } = await runningCase(String(lines), seed, ['--json', '--verbose']);
+    // Listen to both outputs from the start: what came before a listener is not seen by it.
+    const backlogTail =
+      lines === 0 ? Promise.resolve('') : waitForOutput(child, 'stdout', (text) => /out 20 é\\n/.test(completeLines(text)) && /err 20 é\\n/.test(completeLines(text)));
+    const notes = await waitForOutput(child, 'stderr', (text) => burstNote('stdout', lines).test(text) && burstNote('stderr', lines).test(text));
+    const from = { stdout: 0, stderr: 0 };
+    for (const [stream, word] of [['stdout', 'out'], ['stderr', 'err']] as const) {
+      const match = burstNote(stream, lines).exec(notes) ?? [];
+      const receivedTo = Number(match.at(-1));
+      const shownFrom = lines === 0 ? receivedTo : Number(match[1]);
+      // The lines shown are the last N of what had arrived when the burst ended.
+      expect(shownFrom).toBe(lines === 0 ? receivedTo : startOfLastLines(Buffer.from(numbered(word, 1, 20)).subarray(0, receivedTo), lines));
+      from[stream] = shownFrom;
+    }
+    return { done, open, from, soFar: streamsOf(completeLines(await backlogTail)) };
+  }
+  const expectStream = (text: string, word: string, to: number, from: number) =>
+    expect(Buffer.from(text)).toEqual(Buffer.from(numbered(word, 1, to)).subarray(from));
+
   it.each([
     [21, 'end'],
     [22, 'start'],
   ] as const)('shows the last 3 lines of the backlog, then everything after (seed %i, %s offsets)', async (seed, offsetMode) => {
     server.setFaults(hostile(seed, offsetMode));
     try {
-      const { child, done, open } = await runningCase('3', seed);
-      // The backlog's tail arrives while the command still waits: it is all there is so far.
-      const [stdoutSoFar, stderrSoFar] = await Promise.all([
-        waitForOutput(child, 'stdout', (text) => text.includes('out 20 é\n')),
-        waitForOutput(child, 'stderr', (text) => text.includes('err 20 é\n')),
-      ]);
-      expect(stdoutSoFar).toBe(numbered('out', 18, 20));
-      expect(stderrSoFar).toBe(numbered('err', 18, 20));
+      // Before the gate opens, the backlog's tail is all there is (on a machine that is not
+      // starved: lines 18–20 of each stream).
+      const { done, open, from, soFar } = await followRunning(3, seed);
+      expectStream(soFar.stdout.text, 'out', 20, from.stdout);
+      expectStream(soFar.stderr.text, 'err', 20, from.stderr);
       open();
       const result = await done;
-      expect(result.stdout.toString()).toBe(numbered('out', 18, 23));
-      expect(result.stderr.toString()).toBe(numbered('err', 18, 23));
+      const all = streamsOf(result.stdout.toString());
+      expectStream(all.stdout.text, 'out', 23, from.stdout);
+      expectStream(all.stderr.text, 'err', 23, from.stderr);
+      expect([all.stdout.first, all.stderr.first]).toEqual([from.stdout, from.stderr]);
       expect(result.status).toBe(4);
     } finally {
       server.setFaults(defaultFaults);
@@ -130,14 +180,13 @@ describe('--tail on a running execution', () => {
   });
 
   it('--tail 0 shows only what is written after the follow began', async () => {
-    const { child, done, open } = await runningCase('0', 23, ['--verbose']);
-    // The gate opens once both streams have ended their first burst (said with --verbose).
-    await waitForOutput(child, 'stderr', (text) => /stdout: no lines to show/.test(text) && /stderr: no lines to show/.test(text));
+    const { done, open, from } = await followRunning(0, 23);
     open();
     const result = await done;
-    const ours = /^runloop-tail: .*\n/gm;
-    expect(result.stdout.toString()).toBe(numbered('out', 21, 23));
-    expect(result.stderr.toString().replace(ours, '')).toBe(numbered('err', 21, 23));
+    // Nothing of what had arrived when the burst ended, every byte after (lines 21–23 here).
+    const all = streamsOf(result.stdout.toString());
+    expectStream(all.stdout.text, 'out', 23, from.stdout);
+    expectStream(all.stderr.text, 'err', 23, from.stderr);
     expect(result.status).toBe(4);
   });
 });
