@@ -111,7 +111,7 @@ describe('the official SDK against the emulator', () => {
     // The SDK (1.32) takes a body whose keys are all request-option names ({signal}) for request
     // options and sends `{}`: `text: null` alongside keeps it a body.
     await executions.sendStdIn('dbx_local', started.execution_id, { signal: 'EOF', text: null });
-    const done = await within(executions.awaitCompleted('dbx_local', started.execution_id), 15_000, 'awaitCompleted after EOF');
+    const done = await within(executions.awaitCompleted('dbx_local', started.execution_id), PATIENCE_MS, 'awaitCompleted after EOF');
     expect(done).toMatchObject({ exit_status: 0, stdout: 'HELLO é\n' });
     const plain = await executions.executeAsync('dbx_local', { command: 'true' });
     await expect(executions.sendStdIn('dbx_local', plain.execution_id, { text: 'x' })).rejects.toBeInstanceOf(BadRequestError);
@@ -119,21 +119,23 @@ describe('the official SDK against the emulator', () => {
 
   it('interrupts through sendStdIn and kills the process group', async () => {
     const executions = client.devboxes.executions;
-    const interrupted = await executions.executeAsync('dbx_local', { command: 'sleep 30', attach_stdin: true });
+    const interrupted = await executions.executeAsync('dbx_local', { command: 'echo ready; sleep 600', attach_stdin: true });
+    // The shell has started (and can act on SIGINT) once it has written its first line.
+    await until(async () => ((await server.readOutput(interrupted.execution_id, 'stdout')).toString() === 'ready\n' ? true : undefined), 'the command to start');
     await executions.sendStdIn('dbx_local', interrupted.execution_id, { signal: 'INTERRUPT', text: null });
-    expect((await within(executions.awaitCompleted('dbx_local', interrupted.execution_id), 15_000, 'after INTERRUPT')).exit_status).toBe(130);
+    expect((await within(executions.awaitCompleted('dbx_local', interrupted.execution_id), PATIENCE_MS, 'after INTERRUPT')).exit_status).toBe(130);
 
-    const group = await executions.executeAsync('dbx_local', { command: 'sleep 30 & sleep 30; wait' });
+    const group = await executions.executeAsync('dbx_local', { command: 'sleep 600 & sleep 600; wait' });
     await executions.kill('dbx_local', group.execution_id, { kill_process_group: true });
-    expect((await within(executions.awaitCompleted('dbx_local', group.execution_id), 15_000, 'after kill')).exit_status).toBe(143);
+    expect((await within(executions.awaitCompleted('dbx_local', group.execution_id), PATIENCE_MS, 'after kill')).exit_status).toBe(143);
   });
 
   it('keeps the directory and environment of a named shell between commands', async () => {
     const executions = client.devboxes.executions;
     const first = await executions.executeAsync('dbx_local', { command: 'mkdir -p w && cd w && export KEPT=yes', shell_name: 'sdk' });
-    await within(executions.awaitCompleted('dbx_local', first.execution_id), 15_000, 'first');
+    await within(executions.awaitCompleted('dbx_local', first.execution_id), PATIENCE_MS, 'first');
     const second = await executions.executeAsync('dbx_local', { command: 'basename "$PWD"; echo "$KEPT"', shell_name: 'sdk' });
-    const done = await within(executions.awaitCompleted('dbx_local', second.execution_id), 15_000, 'second');
+    const done = await within(executions.awaitCompleted('dbx_local', second.execution_id), PATIENCE_MS, 'second');
     expect(done).toMatchObject({ exit_status: 0, stdout: 'w\nyes\n', shell_name: 'sdk' });
   });
 });

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hostForUrl, startServer, type ExecutionView, type RunningServer } from '../../src/emulator/server.js';
 import { isLoopbackHost } from '../../src/settings/base-url.js';
 import { call, executionPath, within } from '../helpers/emulator-api.js';
+import { PATIENCE_MS } from '../helpers/wait.js';
 
 let server: RunningServer;
 let scratch: string;
@@ -31,10 +32,10 @@ async function start(command: string, extra: Record<string, unknown> = {}): Prom
 }
 
 const send = (view: ExecutionView, body: unknown) => call(server, 'POST', executionPath(view.execution_id, '/send_std_in'), body);
-const finished = (view: ExecutionView) => within(server.waitCompleted(view.execution_id), 10_000, `execution ${view.execution_id}`);
+const finished = (view: ExecutionView) => within(server.waitCompleted(view.execution_id), PATIENCE_MS, `execution ${view.execution_id}`);
 const retrieve = async (view: ExecutionView) => (await call(server, 'GET', executionPath(view.execution_id))).body as unknown as ExecutionView;
 
-async function until<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 10_000): Promise<T> {
+async function until<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = PATIENCE_MS): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
