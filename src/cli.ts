@@ -3,7 +3,21 @@
  * calls process.exit. Everything below receives an Io and returns an exit status.
  */
 import { Command, CommanderError } from 'commander';
-import { EXIT_FAILURE, EXIT_PIPE, EXIT_USAGE, TailError, exitStatusForSignal, oneLine } from './errors.js';
+import {
+  EXIT_FAILURE,
+  EXIT_HANGUP,
+  EXIT_INTERRUPTED,
+  EXIT_OK,
+  EXIT_PIPE,
+  EXIT_TERMINATED,
+  EXIT_TIMEOUT,
+  EXIT_USAGE,
+  TailError,
+  exitStatusForSignal,
+  interruptedStatus,
+  interruption,
+  oneLine,
+} from './errors.js';
 import { visibleControls } from './render/sanitize.js';
 import type { Io } from './io.js';
 import type { CommandContext } from './commands/context.js';
@@ -54,8 +68,8 @@ export function buildProgram(context: CommandContext): Command {
 'runloop-tail <devbox-id> <execution-id>' runs the default command, tail; its
 options: runloop-tail tail --help
 
-Exit status: the remote command's; 2 bad usage or no API key; 124 --timeout;
-130 Ctrl-C; 129 SIGHUP; 143 SIGTERM; 141 stdout closed (| head); 255 could not
+Exit status: the remote command's; ${EXIT_USAGE} bad usage or no API key; ${EXIT_TIMEOUT} --timeout;
+${EXIT_INTERRUPTED} Ctrl-C; ${EXIT_HANGUP} SIGHUP; ${EXIT_TERMINATED} SIGTERM; ${EXIT_PIPE} stdout closed (| head); ${EXIT_FAILURE} could not
 finish (key rejected, not found, retries exhausted).
 
 Examples:
@@ -109,13 +123,13 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
     return exitStatus;
   } catch (error) {
     if (error instanceof CommanderError) {
-      return error.exitCode === 0 ? 0 : EXIT_USAGE;
+      return error.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
     }
     if (error instanceof TailError) {
       io.stderr.write(`runloop-tail: ${visibleControls(oneLine(error))}\n`);
       return error.exitStatus;
     }
-    if (io.signal.aborted) return exitStatusForSignal(io.interruptedBy());
+    if (io.signal.aborted) return interruptedStatus(io.signal.reason);
     io.stderr.write(`runloop-tail: internal error: ${visibleControls(oneLine(error))}\n`);
     return EXIT_FAILURE;
   }
@@ -130,7 +144,6 @@ const SIGNAL_GRACE_MS = 5000;
 /** Called by bin/runloop-tail.js. */
 export async function main(): Promise<void> {
   const controller = new AbortController();
-  let interruptedBy: NodeJS.Signals | undefined;
   let interruptHandler: (() => void) | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
     if (signal === 'SIGINT' && interruptHandler !== undefined && !controller.signal.aborted) {
@@ -141,10 +154,9 @@ export async function main(): Promise<void> {
     }
     // A second signal, or a run that does not wind down in time (a request stuck in a kill on
     // interrupt, a read that will not yield): leave now with the status of the signal.
-    if (controller.signal.aborted) process.exit(exitStatusForSignal(interruptedBy));
-    interruptedBy = signal;
+    if (controller.signal.aborted) process.exit(interruptedStatus(controller.signal.reason));
     setTimeout(() => process.exit(exitStatusForSignal(signal)), SIGNAL_GRACE_MS).unref();
-    controller.abort(new TailError('interrupted', `interrupted by ${signal}`));
+    controller.abort(interruption(signal));
   };
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, onSignal);
   // The standard streams are created on first use: building one costs start-up time (stdin on a
@@ -177,7 +189,6 @@ export async function main(): Promise<void> {
     },
     env: process.env,
     signal: controller.signal,
-    interruptedBy: () => interruptedBy,
     onInterrupt: (handler) => {
       interruptHandler = handler;
       return () => {

@@ -22,6 +22,10 @@ export type ErrorKind =
   | 'timeout' // --timeout ran out
   | 'interrupted'; // Ctrl-C
 
+/** Everything was done (and a remote command, if any, exited 0). */
+export const EXIT_OK = 0;
+/** `config get` of a setting that is not stored (as `git config --get`). */
+export const EXIT_NOT_SET = 1;
 export const EXIT_USAGE = 2;
 export const EXIT_TIMEOUT = 124;
 export const EXIT_INTERRUPTED = 130;
@@ -58,11 +62,27 @@ export function exitStatusFor(kind: ErrorKind): number {
   return exitStatusByKind[kind];
 }
 
-/** The exit status after a signal asked us to stop (SIGINT 130, SIGHUP 129, SIGTERM 143). */
+/**
+ * The exit status after a signal asked us to stop (SIGINT 130, SIGHUP 129, SIGTERM 143); no signal
+ * named (Ctrl-C read by a prompt in raw mode) is SIGINT's.
+ */
 export function exitStatusForSignal(signal: string | undefined): number {
   if (signal === 'SIGTERM') return EXIT_TERMINATED;
   if (signal === 'SIGHUP') return EXIT_HANGUP;
   return EXIT_INTERRUPTED;
+}
+
+/** True for a status a process can exit with: an integer from 0 to 255. */
+export function isExitStatus(value: unknown): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 255;
+}
+
+/**
+ * The status runloop-tail ends with for a remote command's exit status: the same, so scripts see
+ * the command's own; EXIT_FAILURE for a number no process exits with (the API checks it already).
+ */
+export function remoteExitStatus(exitStatus: number): number {
+  return isExitStatus(exitStatus) ? exitStatus : EXIT_FAILURE;
 }
 
 /** An error runloop-tail expects and reports in one line. */
@@ -71,16 +91,45 @@ export class TailError extends Error {
   readonly kind: ErrorKind;
   /** The HTTP status that caused it, when there was one. */
   readonly status: number | undefined;
+  /** For 'interrupted': the signal that asked us to stop ('SIGINT', 'SIGTERM', 'SIGHUP'), when one did. */
+  readonly signal: string | undefined;
 
-  constructor(kind: ErrorKind, message: string, options: { status?: number; cause?: unknown } = {}) {
+  constructor(kind: ErrorKind, message: string, options: { status?: number; cause?: unknown; signal?: string } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.kind = kind;
     this.status = options.status;
+    this.signal = options.signal;
   }
 
   get exitStatus(): number {
-    return exitStatusFor(this.kind);
+    return this.kind === 'interrupted' ? exitStatusForSignal(this.signal) : exitStatusFor(this.kind);
   }
+}
+
+/** The reason cli.ts aborts the run's signal with when `signal` arrives. */
+export function interruption(signal: string): TailError {
+  return new TailError('interrupted', `interrupted by ${signal}`, { signal });
+}
+
+/** The signal an abort reason names: set for an {@link interruption}, else undefined. */
+export function signalOf(reason: unknown): string | undefined {
+  return reason instanceof TailError && reason.kind === 'interrupted' ? reason.signal : undefined;
+}
+
+/**
+ * The exit status for why a run stopped, the one place it is decided: a TailError's own (an
+ * interruption: its signal's), EXIT_FAILURE for anything else (an internal error).
+ */
+export function exitStatusOf(reason: unknown): number {
+  return reason instanceof TailError ? reason.exitStatus : EXIT_FAILURE;
+}
+
+/**
+ * The exit status of a run its Io signal stopped (see Io.signal): the interrupting signal's, and
+ * SIGINT's when the reason names none (a test's bare abort()).
+ */
+export function interruptedStatus(reason: unknown): number {
+  return exitStatusForSignal(signalOf(reason));
 }
 
 /** Flattens an error and its causes into one line ("a: b: c"), without stack traces. */

@@ -12,10 +12,11 @@ export interface Io {
   readonly stderr: Output;
   readonly stdin: Readable & { isTTY?: boolean };
   readonly env: Readonly<Record<string, string | undefined>>;
-  /** Aborted on SIGINT / SIGTERM. */
+  /**
+   * Aborted on SIGINT, SIGTERM or SIGHUP, with `interruption(signal)` (errors.ts) as its reason:
+   * `signalOf(reason)` names the signal, `interruptedStatus(reason)` is the status to end with.
+   */
   readonly signal: AbortSignal;
-  /** The reason the signal was aborted: 'SIGINT' or 'SIGTERM'. */
-  readonly interruptedBy: () => string | undefined;
   /**
    * Takes the next Ctrl-C (SIGINT) instead of aborting `signal`: `handler` runs once, and a Ctrl-C
    * after it aborts as usual. Returns a function that gives Ctrl-C back. Absent: Ctrl-C only aborts.

@@ -2,7 +2,7 @@
  * The REST calls of the executions API. Each throws TailError for a permanent failure and
  * TransientFailure for one worth retrying; the caller owns the retry policy.
  */
-import { TailError, redact } from '../errors.js';
+import { TailError, isExitStatus, redact } from '../errors.js';
 import { errorForStatus, isTransientStatus, permanentNetworkError, TransientFailure, type RequestSubject } from './errors.js';
 import { ResponseTimeout, header, httpRequest, readText, type HttpResponse } from './http.js';
 import { decodedBody } from './content-encoding.js';
@@ -168,7 +168,7 @@ export function asExecutionView(value: unknown, what: string): ExecutionView {
     const v = value as Record<string, unknown>;
     const status = v.status;
     const exit = v.exit_status;
-    if (exit !== null && exit !== undefined && !(typeof exit === 'number' && Number.isInteger(exit) && exit >= 0 && exit <= 255)) {
+    if (exit !== null && exit !== undefined && !isExitStatus(exit)) {
       const shown = (JSON.stringify(exit) ?? String(exit)).slice(0, 40);
       throw new TailError('protocol', `the ${what} response has exit_status ${shown}, not an exit status (an integer from 0 to 255)`);
     }

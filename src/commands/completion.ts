@@ -5,6 +5,7 @@
  * completed when the first word is not a command.
  */
 import { Argument, type Command, type Option } from 'commander';
+import { EXIT_OK } from '../errors.js';
 import { SETTING_KEYS } from '../settings/keys.js';
 import type { CommandContext } from './context.js';
 
@@ -503,6 +504,6 @@ Load it in the current shell:
     )
     .action((shell: Shell) => {
       context.io.stdout.write(completionScript(shell, describeProgram(program, { argumentChoices: { key: SETTING_KEYS } })));
-      context.finish(0);
+      context.finish(EXIT_OK);
     });
 }

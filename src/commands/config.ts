@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { TailError } from '../errors.js';
+import { EXIT_NOT_SET, EXIT_OK, TailError } from '../errors.js';
 import type { CommandContext } from './context.js';
 import { checkApiKey, normaliseApiKey } from '../settings/api-key.js';
 import { checkTransport, normaliseBaseUrl } from '../settings/base-url.js';
@@ -7,9 +7,6 @@ import { SETTING_KEYS, parseSettingKey, type SettingKey } from '../settings/keys
 import { maskSecret } from '../settings/mask.js';
 import { readSecret, type SecretInput } from '../settings/prompt.js';
 import { openConfStore, type SettingsStore } from '../settings/store.js';
-
-/** Exit status of `config get` when the setting is not stored (as `git config --get`). */
-export const EXIT_NOT_SET = 1;
 
 /** What `registerConfig` may be given instead of the real store (tests). */
 export interface ConfigDependencies {
@@ -83,7 +80,7 @@ The file is $XDG_CONFIG_HOME/runloop-tail/config.json, mode 600
           say('warning: this is http:// to a host that is not loopback; runloop-tail will refuse it unless --insecure is given');
         }
       }
-      context.finish(0);
+      context.finish(EXIT_OK);
     });
 
   config
@@ -100,7 +97,7 @@ The file is $XDG_CONFIG_HOME/runloop-tail/config.json, mode 600
         return;
       }
       io.stdout.write(`${shown(key, value, options.showSecret === true)}\n`);
-      context.finish(0);
+      context.finish(EXIT_OK);
     });
 
   config
@@ -112,7 +109,7 @@ The file is $XDG_CONFIG_HOME/runloop-tail/config.json, mode 600
       const target = openStore();
       const removed = await target.unset(key);
       say(removed ? `removed ${key} from ${target.path}` : `${key} was not set`);
-      context.finish(0);
+      context.finish(EXIT_OK);
     });
 
   config
@@ -125,7 +122,7 @@ The file is $XDG_CONFIG_HOME/runloop-tail/config.json, mode 600
         const value = settings[key];
         if (value !== undefined) io.stdout.write(`${key}=${shown(key, value, options.showSecret === true)}\n`);
       }
-      context.finish(0);
+      context.finish(EXIT_OK);
     });
 
   config
@@ -133,7 +130,7 @@ The file is $XDG_CONFIG_HOME/runloop-tail/config.json, mode 600
     .description('print the path of the config file (whether or not it exists yet)')
     .action(() => {
       io.stdout.write(`${openStore().path}\n`);
-      context.finish(0);
+      context.finish(EXIT_OK);
     });
 }
 

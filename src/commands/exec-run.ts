@@ -6,7 +6,7 @@ import { executeAsync, getExecution, killExecution, requestTimeoutFor, type ApiT
 import { TransientFailure } from '../api/errors.js';
 import { validateId } from '../api/ids.js';
 import { retryTransient } from '../api/retry.js';
-import { TailError, oneLine } from '../errors.js';
+import { EXIT_OK, TailError, oneLine } from '../errors.js';
 import { visibleControls } from '../render/sanitize.js';
 import type { Io } from '../io.js';
 import { shellCommand } from '../render/shell-quote.js';
@@ -68,7 +68,7 @@ export async function runExec(io: Io, options: FollowSettings, request: ExecRequ
   if (request.detach) {
     const line = options.json ? JSON.stringify({ devbox_id: id, execution_id: executionId, status: view.status }) : executionId;
     io.stdout.write(`${line}\n`);
-    return 0;
+    return EXIT_OK;
   }
   if (io.stderr.isTTY === true || options.verbose) {
     // The id is the service's text: quoted, so the line runs one runloop-tail command whatever it

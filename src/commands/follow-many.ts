@@ -4,7 +4,7 @@
  * (stdout lines to stdout, stderr lines to stderr), and one exit status for all: 0 when every one
  * exited 0, else the status of the first, in argument order, that did not.
  */
-import { EXIT_FAILURE, EXIT_TIMEOUT, TailError, exitStatusForSignal, oneLine } from '../errors.js';
+import { EXIT_FAILURE, EXIT_OK, TailError, exitStatusOf, interruptedStatus, oneLine, remoteExitStatus, signalOf } from '../errors.js';
 import { visibleControls } from '../render/sanitize.js';
 import type { Io, Output } from '../io.js';
 import { createLineSink } from '../output/line-sink.js';
@@ -42,8 +42,8 @@ interface Run {
 
 /** The exit status of several executions: 0 when all exited 0, else the first (argument order) that did not. */
 export function combinedStatus(outcomes: readonly (Outcome | undefined)[]): number {
-  for (const outcome of outcomes) if (outcome?.kind === 'ended' && outcome.status !== 0) return outcome.status;
-  return 0;
+  for (const outcome of outcomes) if (outcome?.kind === 'ended' && outcome.status !== EXIT_OK) return outcome.status;
+  return EXIT_OK;
 }
 
 /**
@@ -158,7 +158,7 @@ export async function runFollowMany(
         return { kind: 'ended', status: EXIT_FAILURE };
       }
       if (options.verbose || result.exitStatus !== 0) note(`exited with status ${result.exitStatus}`);
-      return { kind: 'ended', status: result.exitStatus >= 0 && result.exitStatus <= 255 ? result.exitStatus : EXIT_FAILURE };
+      return { kind: 'ended', status: remoteExitStatus(result.exitStatus) };
     } catch (error) {
       // Whatever is held (a partial line, a --tail ring) is written, so the offsets match the output.
       sink.close();
@@ -200,13 +200,13 @@ export async function runFollowMany(
 
   const unfinished = runs.some((run) => run.outcome?.kind !== 'ended');
   if (io.signal.aborted && unfinished) {
-    say(interruptedNote(resume(), io.interruptedBy()));
-    return exitStatusForSignal(io.interruptedBy());
+    say(interruptedNote(resume(), signalOf(io.signal.reason)));
+    return interruptedStatus(io.signal.reason);
   }
   if (timeout.signal.aborted && unfinished) {
     say(oneLine(timeout.signal.reason));
     say(`resume with: ${resume()}`);
-    return EXIT_TIMEOUT;
+    return exitStatusOf(timeout.signal.reason);
   }
   if (stopOthers.signal.aborted && unfinished) say(`--fail-fast stopped the others; resume them with: ${resume()}`);
   return combinedStatus(runs.map((run) => run.outcome));

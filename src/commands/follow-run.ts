@@ -2,7 +2,7 @@
  * Runs a follow for `tail` and `exec`: settings, the sink for this output, the spinner and notes,
  * time-out and interrupt, and the exit status.
  */
-import { TailError, EXIT_FAILURE, EXIT_TIMEOUT, exitStatusForSignal, oneLine } from '../errors.js';
+import { TailError, EXIT_FAILURE, exitStatusOf, interruptedStatus, oneLine, remoteExitStatus, signalOf } from '../errors.js';
 import type { Io, Output } from '../io.js';
 import { chalkFor, decideColorLevel, type ColorLevel } from '../render/color.js';
 import { renderJsonExit, renderJsonStart, renderJsonStop, type JsonStopRecord } from '../render/json-lines.js';
@@ -255,29 +255,30 @@ export async function runFollow(
       jsonStop({ event: 'failure', status: EXIT_FAILURE, kind: 'protocol', message });
       return EXIT_FAILURE;
     }
-    return result.exitStatus >= 0 && result.exitStatus <= 255 ? result.exitStatus : EXIT_FAILURE;
+    return remoteExitStatus(result.exitStatus);
   } catch (error) {
     // Whatever is held (a partial line) is written, so the offsets below match the output.
     sink.close();
     activity.stop();
     if (io.signal.aborted) {
-      const signalName = io.interruptedBy();
+      const signalName = signalOf(io.signal.reason);
       const message = interruptedNote(resume(), signalName);
       say(message);
-      const status = exitStatusForSignal(signalName);
+      const status = interruptedStatus(io.signal.reason);
       jsonStop({ event: 'interrupt', status, signal: signalName ?? 'SIGINT', message });
       return status;
     }
     if (timeout.signal.aborted) {
       say(oneLine(timeout.signal.reason));
       say(`resume with: ${resume()}`);
-      jsonStop({ event: 'timeout', status: EXIT_TIMEOUT, message: oneLine(timeout.signal.reason) });
-      return EXIT_TIMEOUT;
+      const status = exitStatusOf(timeout.signal.reason);
+      jsonStop({ event: 'timeout', status, message: oneLine(timeout.signal.reason) });
+      return status;
     }
     if (extras.stop?.aborted) {
       const reason: unknown = extras.stop.reason;
       say(oneLine(reason));
-      const status = reason instanceof TailError ? reason.exitStatus : EXIT_FAILURE;
+      const status = exitStatusOf(reason);
       jsonStop({ event: 'failure', status, kind: reason instanceof TailError ? reason.kind : 'internal', message: oneLine(reason) });
       return status;
     }

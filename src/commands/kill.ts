@@ -3,6 +3,7 @@
  * sends it SIGTERM); quiet on success like kill(1), the JSON view with --json.
  */
 import { Command } from 'commander';
+import { EXIT_OK } from '../errors.js';
 import type { CommandContext } from './context.js';
 import { addCallOptions, prepareCall, terminalSafeJson, type CallFlags } from './execution-call.js';
 
@@ -32,7 +33,7 @@ export function registerKill(program: Command, context: CommandContext): void {
     );
     asExecutionView(raw, subject.what);
     if (flags.json === true) context.io.stdout.write(`${terminalSafeJson(raw)}\n`);
-    context.finish(0);
+    context.finish(EXIT_OK);
   });
   program.addCommand(command);
 }

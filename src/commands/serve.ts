@@ -5,7 +5,7 @@
  */
 import { Option, type Command } from 'commander';
 import { readFileSync } from 'node:fs';
-import { TailError } from '../errors.js';
+import { EXIT_OK, TailError } from '../errors.js';
 import { shellQuote } from '../render/shell-quote.js';
 import type { CommandContext } from './context.js';
 import type { OffsetMode, RunningServer, ServerOptions } from '../emulator/server.js';
@@ -204,7 +204,7 @@ async function serve(flags: ServeFlags, context: CommandContext): Promise<void> 
   io.stdout.write(exportLines(server, options.devboxes ?? []));
   await whenAborted(io.signal);
   await server.close();
-  context.finish(0);
+  context.finish(EXIT_OK);
 }
 
 /** Adds the `serve` command. */

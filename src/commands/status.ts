@@ -4,15 +4,14 @@
  * so scripts can poll it.
  */
 import { Command } from 'commander';
-import { EXIT_FAILURE } from '../errors.js';
+import { EXIT_FAILURE, EXIT_OK, remoteExitStatus } from '../errors.js';
 import type { CommandContext } from './context.js';
 import { addCallOptions, prepareCall, terminalSafeJson, type CallFlags } from './execution-call.js';
 
 /** The exit status `status` ends with for a view. */
 export function statusExit(view: { status: string; exit_status: number | null }): number {
-  if (view.status !== 'completed') return 0;
-  const code = view.exit_status;
-  return code !== null && Number.isInteger(code) && code >= 0 && code <= 255 ? code : EXIT_FAILURE;
+  if (view.status !== 'completed') return EXIT_OK;
+  return view.exit_status === null ? EXIT_FAILURE : remoteExitStatus(view.exit_status);
 }
 
 /** The one line for a view (ids are validated words, the status one of three, the code a number). */

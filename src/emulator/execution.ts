@@ -38,7 +38,7 @@ export class StdinError extends Error {
 }
 
 /** The exit status a shell would report: the code, or 128 + the signal's number. */
-export function exitStatusOf(code: number | null, signal: NodeJS.Signals | null): number {
+export function shellExitStatus(code: number | null, signal: NodeJS.Signals | null): number {
   if (code !== null) return code;
   if (signal !== null) return 128 + (constants.signals[signal] ?? 0);
   return 255;
@@ -113,7 +113,7 @@ export class Execution {
         this.status = 'running';
         this.notify();
       });
-      child.once('exit', (code, signal) => void this.complete(exitStatusOf(code, signal)));
+      child.once('exit', (code, signal) => void this.complete(shellExitStatus(code, signal)));
       child.once('error', (error) => {
         // Only a failed spawn lands here without an exit; report it as a shell would.
         if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) return;
@@ -207,7 +207,7 @@ export class Execution {
   interrupt(): void {
     const problem = this.stdinProblem();
     if (problem !== undefined) throw new StdinError(problem);
-    if (this.child === undefined) this.cancel(128 + constants.signals.SIGINT);
+    if (this.child === undefined) this.cancel(shellExitStatus(null, 'SIGINT'));
     else this.signal('SIGINT');
   }
 
@@ -248,7 +248,7 @@ export class Execution {
 
   /** SIGTERM to the process group, then SIGKILL after `graceMs` if it has not completed; a queued one is cancelled (143). */
   kill(graceMs: number): void {
-    if (this.child === undefined) return this.cancel(128 + constants.signals.SIGTERM);
+    if (this.child === undefined) return this.cancel(shellExitStatus(null, 'SIGTERM'));
     if (!this.isRunning || this.killTimer !== undefined) return;
     this.signal('SIGTERM');
     this.killTimer = setTimeout(() => {

@@ -4,7 +4,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Execution } from './execution.js';
+import { Execution, shellExitStatus } from './execution.js';
 import { nextProcess, type ShellState } from './named-shell.js';
 import { seededId } from './random.js';
 
@@ -112,7 +112,7 @@ export class Executions {
     const previous = this.shellTails.get(key);
     this.shellTails.set(key, execution);
     const runNow = async () => {
-      if (this.stopping) return execution.cancel(143);
+      if (this.stopping) return execution.cancel(shellExitStatus(null, 'SIGTERM'));
       await execution.run(await nextProcess(command, state, this.options.env));
     };
     if (previous === undefined || !previous.isRunning) await runNow();
@@ -130,7 +130,7 @@ export class Executions {
    */
   async stopAll(graceMs: number): Promise<void> {
     this.stopping = true;
-    for (const execution of this.all()) execution.cancel(143);
+    for (const execution of this.all()) execution.cancel(shellExitStatus(null, 'SIGTERM'));
     const executions = this.all().filter((execution) => execution.mayHaveProcesses);
     for (const execution of executions) execution.signal('SIGTERM');
     const running = executions.filter((execution) => execution.isRunning).map((execution) => execution.completed);

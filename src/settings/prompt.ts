@@ -1,6 +1,6 @@
 import type { Readable, Writable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
-import { TailError } from '../errors.js';
+import { TailError, signalOf } from '../errors.js';
 
 /** stdin as the prompt sees it: a terminal has `isTTY` and `setRawMode` (tty.ReadStream). */
 export type SecretInput = Readable & { isTTY?: boolean; setRawMode?: (mode: boolean) => unknown };
@@ -106,8 +106,8 @@ function readFromTerminal(options: ReadSecretOptions): Promise<string> {
     };
     const onEnd = () => finish(() => resolve(text));
     const onError = (error: Error) => finish(() => reject(error));
-    const onAbort = () => finish(() => reject(interrupted()));
-    if (signal?.aborted) return reject(interrupted());
+    const onAbort = () => finish(() => reject(interrupted(signal?.reason)));
+    if (signal?.aborted) return reject(interrupted(signal.reason));
     output.write(options.prompt);
     input.setRawMode?.(true);
     input.on('data', onData);
@@ -146,8 +146,8 @@ function readAll(options: ReadSecretOptions): Promise<string> {
     const onEnd = () => finish(() => resolve(Buffer.concat(chunks).toString('utf8')));
     const onError = (error: Error) =>
       finish(() => reject(new TailError('usage', 'could not read stdin', { cause: error })));
-    const onAbort = () => finish(() => reject(interrupted()));
-    if (signal?.aborted) return reject(interrupted());
+    const onAbort = () => finish(() => reject(interrupted(signal?.reason)));
+    if (signal?.aborted) return reject(interrupted(signal.reason));
     input.on('data', onData);
     input.once('end', onEnd);
     input.once('error', onError);
@@ -163,6 +163,7 @@ export function stripOneNewline(text: string): string {
   return text;
 }
 
-function interrupted(): TailError {
-  return new TailError('interrupted', 'interrupted; nothing was saved');
+/** Ctrl-C read from the terminal (no reason: SIGINT's status), or the signal that aborted the read. */
+function interrupted(reason?: unknown): TailError {
+  return new TailError('interrupted', 'interrupted; nothing was saved', { signal: signalOf(reason) });
 }

@@ -20,7 +20,6 @@ function fakeIo(env: Record<string, string> = {}): { io: Io; stdout: () => strin
     stdin: new PassThrough(),
     env,
     signal: new AbortController().signal,
-    interruptedBy: () => undefined,
   };
   return { io, stdout: stdout.text, stderr: stderr.text };
 }

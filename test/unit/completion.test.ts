@@ -27,7 +27,6 @@ function fakeIo(): { io: Io; stdout: () => string; stderr: () => string } {
     stdin: new PassThrough(),
     env: {},
     signal: new AbortController().signal,
-    interruptedBy: () => undefined,
   };
   return { io, stdout: stdout.text, stderr: stderr.text };
 }

@@ -1,5 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { TailError, exitStatusFor, oneLine, redact, type ErrorKind } from '../../src/errors.js';
+import {
+  TailError,
+  exitStatusFor,
+  exitStatusOf,
+  interruptedStatus,
+  interruption,
+  isExitStatus,
+  oneLine,
+  redact,
+  remoteExitStatus,
+  signalOf,
+  type ErrorKind,
+} from '../../src/errors.js';
 
 describe('exit status by error kind', () => {
   const rows: [ErrorKind, number][] = [
@@ -16,6 +28,59 @@ describe('exit status by error kind', () => {
   it.each(rows)('%s → %i', (kind, status) => {
     expect(exitStatusFor(kind)).toBe(status);
     expect(new TailError(kind, 'x').exitStatus).toBe(status);
+  });
+});
+
+describe('the status a stop ends with', () => {
+  const rows: [string, unknown, number][] = [
+    ['Ctrl-C (SIGINT)', interruption('SIGINT'), 130],
+    ['SIGTERM', interruption('SIGTERM'), 143],
+    ['SIGHUP', interruption('SIGHUP'), 129],
+    ['Ctrl-C read by a prompt (no signal)', new TailError('interrupted', 'x'), 130],
+    ['--timeout', new TailError('timeout', 'x'), 124],
+    ['a usage error', new TailError('usage', 'x'), 2],
+    ['a network failure', new TailError('network', 'x'), 255],
+    ['an internal error', new Error('bug'), 255],
+    ['a bare abort reason', new DOMException('aborted', 'AbortError'), 255],
+  ];
+  it.each(rows)('%s', (_name, reason, status) => {
+    expect(exitStatusOf(reason)).toBe(status);
+  });
+
+  const interrupts: [string, unknown, string | undefined, number][] = [
+    ['SIGINT', interruption('SIGINT'), 'SIGINT', 130],
+    ['SIGTERM', interruption('SIGTERM'), 'SIGTERM', 143],
+    ['SIGHUP', interruption('SIGHUP'), 'SIGHUP', 129],
+    // A test's Io aborted with abort(): Ctrl-C's status, no signal named.
+    ['a bare abort()', new DOMException('aborted', 'AbortError'), undefined, 130],
+    ['a TailError of another kind', new TailError('timeout', 'x'), undefined, 130],
+  ];
+  it.each(interrupts)('the run signal aborted by %s', (_name, reason, signal, status) => {
+    expect(signalOf(reason)).toBe(signal);
+    expect(interruptedStatus(reason)).toBe(status);
+  });
+
+  it('an interruption says which signal', () => {
+    expect(interruption('SIGTERM')).toMatchObject({ kind: 'interrupted', signal: 'SIGTERM', message: 'interrupted by SIGTERM', exitStatus: 143 });
+  });
+});
+
+describe('remote exit statuses', () => {
+  const rows: [unknown, boolean, number | undefined][] = [
+    [0, true, 0],
+    [1, true, 1],
+    [42, true, 42],
+    [255, true, 255],
+    [256, false, 255],
+    [-1, false, 255],
+    [1.5, false, 255],
+    [Number.NaN, false, 255],
+    ['0', false, undefined],
+    [null, false, undefined],
+  ];
+  it.each(rows)('%s: an exit status %s, ends runloop-tail with %s', (value, valid, status) => {
+    expect(isExitStatus(value)).toBe(valid);
+    if (typeof value === 'number') expect(remoteExitStatus(value)).toBe(status);
   });
 });
 

@@ -35,7 +35,6 @@ async function run(
     stdin,
     env: options.env ?? {},
     signal: new AbortController().signal,
-    interruptedBy: () => undefined,
   };
   let status = 0;
   const program = new Command('runloop-tail')
@@ -214,7 +213,6 @@ describe('config get, list, unset, path', () => {
       stdin: new PassThrough(),
       env: {},
       signal: new AbortController().signal,
-      interruptedBy: () => undefined,
     };
     const program = new Command('runloop-tail').exitOverride();
     registerConfig(program, { io, finish: () => undefined }, { openStore: () => broken });

@@ -1,7 +1,7 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { FakeTty, textSink } from '../helpers/fake-streams.js';
-import { TailError } from '../../src/errors.js';
+import { TailError, interruption } from '../../src/errors.js';
 import { applyKeys, readSecret, stripOneNewline, type LineState } from '../../src/settings/prompt.js';
 
 
@@ -98,8 +98,9 @@ describe('readSecret on a terminal', () => {
     const controller = new AbortController();
     const secret = readSecret({ input, output: textSink().stream, prompt: PROMPT, signal: controller.signal });
     input.write('abc');
-    controller.abort();
-    await expect(secret).rejects.toMatchObject({ kind: 'interrupted' });
+    controller.abort(interruption('SIGTERM'));
+    // SIGTERM's status, as the shell reports it, not Ctrl-C's.
+    await expect(secret).rejects.toMatchObject({ kind: 'interrupted', signal: 'SIGTERM', exitStatus: 143 });
     expect(input.rawModes).toEqual([true, false]);
   });
 
@@ -162,5 +163,12 @@ describe('readSecret from a pipe', () => {
       readSecret({ input, output: textSink().stream, prompt: PROMPT, signal: AbortSignal.abort() }),
     ).rejects.toMatchObject({ kind: 'interrupted' });
     expect(input.listenerCount('data')).toBe(0);
+  });
+
+  it('a read the SIGHUP stopped before it began ends with SIGHUP\'s status', async () => {
+    const input = new PassThrough();
+    await expect(
+      readSecret({ input, output: textSink().stream, prompt: PROMPT, signal: AbortSignal.abort(interruption('SIGHUP')) }),
+    ).rejects.toMatchObject({ kind: 'interrupted', signal: 'SIGHUP', exitStatus: 129 });
   });
 });
