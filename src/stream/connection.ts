@@ -5,7 +5,8 @@
  */
 import type { Readable } from 'node:stream';
 import { ACCEPT_IDENTITY, decodedBody } from '../api/content-encoding.js';
-import { header, httpRequest, readText } from '../api/http.js';
+import type { IncomingHttpHeaders } from 'node:http';
+import { header, httpRequest, readText, type HttpRequest } from '../api/http.js';
 import { describeNetworkError } from '../api/client.js';
 import { permanentNetworkError } from '../api/errors.js';
 import type { Transport } from '../api/transport.js';
@@ -49,6 +50,10 @@ export interface ConnectionOptions {
   readonly ready: () => Promise<void> | undefined;
   /** The decoder's cap on one line or event (tests set a small one). */
   readonly maxEventBytes?: SseDecoderOptions['maxEventBytes'];
+  /** Sends the request; default: node:http(s) (tests answer from memory). */
+  readonly request?: (url: URL, options: HttpRequest) => Promise<{ readonly status: number; readonly headers: IncomingHttpHeaders; readonly body: Readable }>;
+  /** The clock a Retry-After date is read against; default: Date.now. */
+  readonly now?: () => number;
 }
 
 /**
@@ -149,7 +154,8 @@ export function openConnection(options: ConnectionOptions): Promise<ConnectionOu
       stream.on('close', () => settle({ kind: 'cut', message: 'the connection closed before the stream ended' }));
     };
 
-    httpRequest(options.url, { headers: streamRequestHeaders(options.apiKey), signal: requestController.signal, transport: options.transport }).then(
+    const request = options.request ?? httpRequest;
+    request(options.url, { headers: streamRequestHeaders(options.apiKey), signal: requestController.signal, transport: options.transport }).then(
       async (response) => {
         raw = response.body;
         if (settled) return void raw.destroy();
@@ -166,7 +172,7 @@ export function openConnection(options: ConnectionOptions): Promise<ConnectionOu
             kind: 'http',
             status: response.status,
             body: redact(text, [options.apiKey]),
-            retryAfterMs: parseRetryAfter(header(response.headers, 'retry-after'), Date.now()),
+            retryAfterMs: parseRetryAfter(header(response.headers, 'retry-after'), (options.now ?? Date.now)()),
           });
         }
         const type = header(response.headers, 'content-type') ?? '';

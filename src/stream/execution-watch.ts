@@ -3,11 +3,27 @@
  * "done", the status does. Concurrent refreshes share one request; transient failures are retried
  * with the same policy as the streams.
  */
-import { getExecution, waitForStatus, type ApiTarget, type ExecutionView } from '../api/client.js';
+import { getExecution, waitForStatus, type ApiTarget, type ExecutionStatus, type ExecutionView } from '../api/client.js';
 import { TransientFailure } from '../api/errors.js';
 import { TailError } from '../errors.js';
 import { backoffDelay } from './backoff.js';
 import type { FollowEvent } from './types.js';
+
+/** Where the execution's status comes from: the API, or a scripted source in tests. */
+export interface StatusSource {
+  /** The execution's view now. */
+  get(signal: AbortSignal, timeoutMs: number | undefined): Promise<ExecutionView>;
+  /** Long-polls until the status is one of `statuses`; undefined when the server's hold ran out. */
+  waitFor(statuses: readonly ExecutionStatus[], signal: AbortSignal, timeoutMs: number | undefined): Promise<ExecutionView | undefined>;
+}
+
+/** The status of one execution, asked of the API. */
+export function apiStatusSource(target: ApiTarget, devboxId: string, executionId: string): StatusSource {
+  return {
+    get: (signal, timeoutMs) => getExecution(target, devboxId, executionId, signal, timeoutMs),
+    waitFor: (statuses, signal, timeoutMs) => waitForStatus(target, devboxId, executionId, statuses, signal, timeoutMs),
+  };
+}
 
 export interface WatchOptions {
   readonly target: ApiTarget;
@@ -20,15 +36,19 @@ export interface WatchOptions {
   readonly onEvent: (event: FollowEvent) => void;
   readonly random: () => number;
   readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>;
+  /** Default: the API at `target`. */
+  readonly status?: StatusSource;
 }
 
 export class ExecutionWatch {
   #view: ExecutionView | undefined;
   #inFlight: Promise<ExecutionView> | undefined;
   readonly #options: WatchOptions;
+  readonly #status: StatusSource;
 
   constructor(options: WatchOptions) {
     this.#options = options;
+    this.#status = options.status ?? apiStatusSource(options.target, options.devboxId, options.executionId);
   }
 
   /** The last view seen. */
@@ -42,9 +62,9 @@ export class ExecutionWatch {
 
   /** Fetches the status now (one request for concurrent callers). */
   refresh(): Promise<ExecutionView> {
-    this.#inFlight ??= this.#retrying(() =>
-      getExecution(this.#options.target, this.#options.devboxId, this.#options.executionId, this.#options.signal, this.#options.requestTimeoutMs),
-    ).finally(() => (this.#inFlight = undefined));
+    this.#inFlight ??= this.#retrying(() => this.#status.get(this.#options.signal, this.#options.requestTimeoutMs)).finally(
+      () => (this.#inFlight = undefined),
+    );
     return this.#inFlight;
   }
 
@@ -53,16 +73,7 @@ export class ExecutionWatch {
     let view = this.#view ?? (await this.refresh());
     if (view.status === 'queued') this.#options.onEvent({ type: 'waiting', status: 'queued' });
     while (view.status === 'queued') {
-      const next = await this.#retrying(() =>
-        waitForStatus(
-          this.#options.target,
-          this.#options.devboxId,
-          this.#options.executionId,
-          ['running', 'completed'],
-          this.#options.signal,
-          this.#options.requestTimeoutMs,
-        ),
-      );
+      const next = await this.#retrying(() => this.#status.waitFor(['running', 'completed'], this.#options.signal, this.#options.requestTimeoutMs));
       view = next ?? view;
     }
     return view;

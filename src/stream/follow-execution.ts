@@ -5,7 +5,8 @@
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import { requestTimeoutFor, type ApiTarget, type ExecutionView } from '../api/client.js';
-import { ExecutionWatch } from './execution-watch.js';
+import type { openConnection } from './connection.js';
+import { ExecutionWatch, type StatusSource } from './execution-watch.js';
 import { followStream } from './follow-stream.js';
 import { keepYoungGenerationSmall } from './memory.js';
 import type { FollowEvent, OutputSink, StreamName } from './types.js';
@@ -26,6 +27,10 @@ export interface FollowOptions {
   readonly random?: () => number;
   readonly now?: () => number;
   readonly sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  /** How each stream connection is made; default: the API over HTTP (tests give scripted ones). */
+  readonly open?: typeof openConnection;
+  /** Where the status comes from; default: the API. */
+  readonly status?: StatusSource;
 }
 
 export interface FollowResult {
@@ -74,6 +79,7 @@ export async function followExecution(options: FollowOptions, progress = createP
     onEvent: report,
     random,
     sleep,
+    status: options.status,
   });
 
   const started = await execution.untilStarted();
@@ -95,6 +101,7 @@ export async function followExecution(options: FollowOptions, progress = createP
       random,
       now,
       sleep,
+      open: options.open,
     }).catch((error: unknown) => {
       if (!both.signal.aborted) both.abort(error);
       throw error;

@@ -92,6 +92,7 @@ export async function followStream(options: StreamFollowOptions): Promise<void> 
       signal,
       timeoutMs: options.idleTimeoutMs,
       sleep: options.sleep,
+      open,
     }).then(
       (meaning) => {
         if (meaning !== undefined) apply(decideMeaning(cursor, meaning));

@@ -18,6 +18,8 @@ export interface ProbeOptions {
   /** Gives up after this long without an answer. */
   readonly timeoutMs: number;
   readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>;
+  /** The connection to use; default: over HTTP. */
+  readonly open?: typeof openConnection;
 }
 
 /** The meaning the stream's first chunks show, or undefined when the probe could not tell. */
@@ -31,7 +33,7 @@ export async function probeOffsetMeaning(options: ProbeOptions): Promise<OffsetM
     () => undefined,
   );
   try {
-    await openConnection({
+    await (options.open ?? openConnection)({
       url: options.url,
       apiKey: options.apiKey,
       signal,

@@ -6,28 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createSharedLine, rowWidth } from '../../src/output/shared-line.js';
-
-/** A minimal terminal: printable text, CR, LF and ESC[K on an 80-column grid without wrapping. */
-function screenOf(output: string, columns = 80): string[] {
-  const rows: string[][] = [[]];
-  let row = 0;
-  let col = 0;
-  for (let i = 0; i < output.length; i++) {
-    const c = output[i]!;
-    if (c === '\r') col = 0;
-    else if (c === '\n') {
-      row++;
-      col = 0;
-      rows[row] ??= [];
-    } else if (output.startsWith('\x1b[K', i)) {
-      rows[row]!.length = Math.min(rows[row]!.length, col);
-      i += 2;
-    } else if (col < columns) {
-      rows[row]![col++] = c;
-    }
-  }
-  return rows.map((cells) => Array.from(cells, (c) => c ?? ' ').join(''));
-}
+import { screenOf } from '../helpers/terminal-screen.js';
 
 /** Writes each [writer, text] through the shared line and returns everything written. */
 function play(writes: readonly (readonly [string, string])[], columns = 80): string {
