@@ -89,6 +89,7 @@ export async function followStream(options: StreamFollowOptions): Promise<void> 
     probeOffsetMeaning({
       url: streamUrl(options.target, options.devboxId, options.executionId, stream, 0),
       apiKey: options.target.apiKey,
+      transport: options.target.transport,
       signal,
       timeoutMs: options.idleTimeoutMs,
       sleep: options.sleep,

@@ -5,6 +5,7 @@
  * a short second connection from offset 0 asks: there a chunk's offset is 0 under 'start' and its
  * length under 'end', so the first chunk with text tells.
  */
+import type { Transport } from '../api/transport.js';
 import { openConnection } from './connection.js';
 import { acceptChunk, createCursor, type CursorState, type OffsetMeaning } from './cursor.js';
 
@@ -14,6 +15,8 @@ export const PROBE_MAX_BYTES = 1024 * 1024;
 export interface ProbeOptions {
   readonly url: URL;
   readonly apiKey: string;
+  /** The same agents and proxy as the stream it probes for. */
+  readonly transport?: Transport;
   readonly signal: AbortSignal;
   /** Gives up after this long without an answer. */
   readonly timeoutMs: number;
@@ -36,6 +39,7 @@ export async function probeOffsetMeaning(options: ProbeOptions): Promise<OffsetM
     await (options.open ?? openConnection)({
       url: options.url,
       apiKey: options.apiKey,
+      transport: options.transport,
       signal,
       onActivity: () => undefined,
       ready: () => undefined,
