@@ -116,6 +116,10 @@ function detectMeaning(state: CursorState, chunks: readonly Chunk[]): OffsetMean
       const firstHigh = meaning === 'end' ? chunk.offset - min : chunk.offset;
       if (firstHigh < 0) return undefined; // impossible under this meaning
       if (firstLow <= high && firstHigh >= low) fits++;
+      // A first chunk ending exactly at the requested offset is a resend of what was written last
+      // under 'end' offsets, as fitting as the chunk starting there under 'start' offsets: a
+      // follow resumed at the end of a completed stream gets just that from a server that resends.
+      else if (meaning === 'end' && chunk === chunks[0] && chunk.offset === state.requested) fits++;
       low = meaning === 'end' ? chunk.offset : chunk.offset + min;
       high = meaning === 'end' ? chunk.offset : chunk.offset + max;
     }

@@ -63,9 +63,25 @@ describe('cursor: detecting what a chunk offset means', () => {
   });
 
   it.each(rows)('$name from a later requested offset', ({ meaning }) => {
-    const out = run(createCursor(6), [chunk('world', 6, meaning)]);
-    expect(out.written).toBe('world');
+    const out = run(createCursor(6), [chunk('world', 6, meaning), chunk('!', 11, meaning)]);
+    expect(out.written).toBe('world!');
     expect(out.state.meaning).toBe(meaning);
+  });
+
+  it('a first chunk ending exactly at the requested offset fits both meanings: held, not taken for start offsets', () => {
+    // Under 'end' offsets it is a resend of bytes 1..6; under 'start' offsets, bytes 6..11.
+    const held = run(createCursor(6), [chunk('hello', 1, 'end')]);
+    expect(held.written).toBe('');
+    expect(held.state.meaning).toBeUndefined();
+    expect(held.state.held).toHaveLength(1);
+    // A clean end with nothing after it (a completed stream resumed at its end): the fallback, 'end'.
+    const ended = run(createCursor(6), [chunk('hello', 1, 'end'), 'end']);
+    expect(ended.written).toBe('');
+    expect(ended.duplicateBytes).toBe(5);
+    expect(ended.state.position).toBe(6);
+    // The next chunk tells, either way.
+    expect(run(createCursor(6), [chunk('hello', 1, 'end'), chunk(' you', 6, 'end')]).written).toBe(' you');
+    expect(run(createCursor(6), [chunk('world', 6, 'start'), chunk(' you', 11, 'start')]).written).toBe('world you');
   });
 
   it.each(rows)('$name with a resend before the requested offset (held until it is clear)', ({ meaning }) => {
