@@ -53,7 +53,7 @@ export interface FollowSettings {
   readonly verbose: boolean;
   /** `--tail N`: start each stream with its last N lines (undefined: from the start offsets). */
   readonly tail: number | undefined;
-  /** `--save DIR`: write each stream to DIR/<execution>.stdout|.stderr and resume from their sizes. */
+  /** `--save DIR`: write each stream to DIR/<execution>.stdout|.stderr and resume from what they hold. */
   readonly save: string | undefined;
 }
 
@@ -106,7 +106,7 @@ export function parseFollowOptions(raw: RawFollowOptions): FollowSettings {
   const streams: StreamName[] = raw.stdoutOnly ? ['stdout'] : raw.stderrOnly ? ['stderr'] : ['stdout', 'stderr'];
   const idleTimeoutMs = parseDuration('--idle-timeout', raw.idleTimeout ?? String(DEFAULT_IDLE_TIMEOUT_SECONDS));
   if (raw.save !== undefined && (raw.save === '' || (raw.stdoutOffset ?? '0') !== '0' || (raw.stderrOffset ?? '0') !== '0')) {
-    throw new TailError('usage', raw.save === '' ? '--save needs a directory' : '--save resumes from the sizes of its files: leave out --stdout-offset and --stderr-offset');
+    throw new TailError('usage', raw.save === '' ? '--save needs a directory' : '--save resumes from what its files hold: leave out --stdout-offset and --stderr-offset');
   }
   if (idleTimeoutMs < 100) throw new TailError('usage', '--idle-timeout must be at least 0.1 seconds');
   return {

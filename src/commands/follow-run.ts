@@ -83,7 +83,7 @@ export async function runFollow(
   options: FollowSettings,
   extras: FollowExtras = {},
 ): Promise<number> {
-  // --save: the files are opened first; their sizes are where the streams resume.
+  // --save: the files are opened first; what they hold says where the streams resume.
   const save = openSave(options, target, (message) => say(message));
   if (save) options = { ...options, startOffsets: save.offsets };
   const progress = createProgress(options.startOffsets);

@@ -159,6 +159,7 @@ export function createActivityIndicator(options: ActivityOptions): ActivityIndic
     watch(sink) {
       return {
         write: (stream, bytes, offset) => sink.write(stream, bytes, offset),
+        placed: (stream, position, unplaced) => sink.placed?.(stream, position, unplaced),
         ready: (stream) => sink.ready(stream),
         flush: () => sink.flush?.(),
         end: (stream) => sink.end(stream),

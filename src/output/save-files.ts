@@ -1,13 +1,38 @@
 /**
  * `--save DIR`: each followed stream written to `DIR/<execution>.stdout` / `.stderr` as its bytes
  * arrive (a synchronous write per piece, so a crash loses only what was not yet received), and
- * `DIR/<execution>.json` saying what was saved. The files' sizes are where a rerun resumes.
+ * `DIR/<execution>.json` saying what was saved and where a rerun resumes (see save-state.ts).
  */
-import { accessSync, closeSync, constants, fstatSync, mkdirSync, openSync, readFileSync, renameSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  accessSync,
+  closeSync,
+  constants,
+  fstatSync,
+  ftruncateSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { TailError, oneLine } from '../errors.js';
 import type { OutputSink, StreamName } from '../stream/types.js';
-import { earlierStart, paddingBefore, renderSummary, saveBaseName, type SaveSummary } from './save-state.js';
+import { hasReplacement } from '../stream/replaced-text.js';
+import {
+  earlierResume,
+  earlierStart,
+  pieceArrives,
+  piecesPlaced,
+  renderSummary,
+  resumeStream,
+  saveBaseName,
+  type SavedPoint,
+  type SavedStream,
+  type SaveSummary,
+} from './save-state.js';
 
 /** Files are created rw-r--r-- (less if the umask says so), the directory rwxr-xr-x. */
 const FILE_MODE = 0o644;
@@ -35,7 +60,7 @@ export interface SaveTarget {
 }
 
 export interface SaveFiles {
-  /** Where each stream resumes: the size of its file (0 for a stream not followed). */
+  /** Where each stream resumes: its recorded point, else the size of its file (0 for a stream not followed). */
   readonly offsets: Record<StreamName, number>;
   /** A sink that writes every piece to its file, then hands it on. */
   tee(inner: OutputSink): OutputSink;
@@ -59,10 +84,16 @@ export function openSaveFiles(dir: string, target: SaveTarget, streams: readonly
   const base = saveBaseName(target.executionId);
   if (base === undefined) throw new TailError('usage', `--save: the execution id is too long to name a file (${target.executionId.length} characters)`);
   const fds: Partial<Record<StreamName, number>> = {};
-  const sizes: Record<StreamName, number> = { stdout: 0, stderr: 0 };
-  // Where the next piece of each stream is expected to start (see paddingBefore).
-  const expected: Record<StreamName, number> = { stdout: 0, stderr: 0 };
   const summaryPath = join(dir, `${base}.json`);
+  let previous: string | undefined;
+  try {
+    previous = readFileSync(summaryPath, 'utf8');
+  } catch {
+    previous = undefined; // a first run, or a summary we cannot read: start afresh
+  }
+  // A stream not followed this time keeps the point an earlier run recorded for it.
+  const recorded = earlierResume(previous);
+  const saved: Record<StreamName, SavedStream | undefined> = { stdout: undefined, stderr: undefined };
   let failure: string | undefined;
   let missingBytes = 0;
   const closeAll = () => {
@@ -76,20 +107,29 @@ export function openSaveFiles(dir: string, target: SaveTarget, streams: readonly
     for (const stream of streams) {
       const fd = openSync(join(dir, `${base}.${stream}`), 'a', FILE_MODE);
       fds[stream] = fd;
-      sizes[stream] = fstatSync(fd).size;
-      expected[stream] = sizes[stream];
+      const size = fstatSync(fd).size;
+      const state = resumeStream(size, recorded[stream]);
+      if (state === undefined) {
+        throw new TailError(
+          'usage',
+          `--save ${JSON.stringify(dir)}: ${base}.${stream} holds ${size} bytes but ${base}.json says ${recorded[stream]?.bytes} were saved; it was changed since: move the files of ${target.executionId} away to start afresh`,
+        );
+      }
+      // What came after the recorded point was written but not yet placed: it is fetched again.
+      if (state.size < size) ftruncateSync(fd, state.size);
+      saved[stream] = state;
     }
   } catch (error) {
     closeAll();
+    if (error instanceof TailError) throw error;
     throw new TailError('usage', `--save ${JSON.stringify(dir)}: cannot open the files of ${target.executionId} (${describe(error)})`);
   }
-  let previous: string | undefined;
-  try {
-    previous = readFileSync(summaryPath, 'utf8');
-  } catch {
-    previous = undefined; // a first run, or a summary we cannot read: start afresh
-  }
   const startedAt = earlierStart(previous) ?? now().toISOString();
+  const point = (stream: StreamName): SavedPoint | null => {
+    const state = saved[stream];
+    if (state === undefined) return recorded[stream];
+    return state.tracked ? state.settled : null;
+  };
 
   const writeSummary = (status: SaveSummary['status'], exitStatus: number | null) => {
     const summary: SaveSummary = {
@@ -97,9 +137,10 @@ export function openSaveFiles(dir: string, target: SaveTarget, streams: readonly
       execution_id: target.executionId,
       status,
       exit_status: exitStatus,
-      stdout_bytes: sizes.stdout,
-      stderr_bytes: sizes.stderr,
+      stdout_bytes: saved.stdout?.size ?? 0,
+      stderr_bytes: saved.stderr?.size ?? 0,
       missing_bytes: missingBytes,
+      resume: { stdout: point('stdout'), stderr: point('stderr') },
       started_at: startedAt,
       ended_at: status === 'completed' ? now().toISOString() : null,
     };
@@ -116,17 +157,34 @@ export function openSaveFiles(dir: string, target: SaveTarget, streams: readonly
   };
   const save = (stream: StreamName, bytes: Buffer, offset: number) => {
     const fd = fds[stream];
-    if (fd === undefined) return;
-    const padding = paddingBefore(expected[stream], offset);
-    expected[stream] = offset + bytes.length;
+    const state = saved[stream];
+    if (fd === undefined || state === undefined) return;
+    const arrived = pieceArrives(state, { offset, length: bytes.length, replaced: hasReplacement(bytes) });
     try {
-      if (padding > 0) {
-        writeAll(fd, Buffer.alloc(padding));
-        missingBytes += padding;
-        sizes[stream] += padding;
+      if (arrived.padding > 0) {
+        writeAll(fd, Buffer.alloc(arrived.padding));
+        missingBytes += arrived.padding;
+      }
+      // The point before the first piece holding U+FFFD is on disk before the piece is.
+      if (arrived.record) {
+        saved[stream] = { ...arrived.state, size: state.size + arrived.padding };
+        writeSummary('following', null);
       }
       writeAll(fd, bytes);
-      sizes[stream] += bytes.length;
+      saved[stream] = arrived.state;
+    } catch (error) {
+      fail(error);
+    }
+  };
+  const placed = (stream: StreamName, position: number, unplaced: number) => {
+    const state = saved[stream];
+    if (fds[stream] === undefined || state === undefined) return;
+    const next = piecesPlaced(state, position, unplaced);
+    saved[stream] = next.state;
+    // After the bytes it covers were written: a recorded point is never ahead of the file.
+    if (!next.record) return;
+    try {
+      writeSummary('following', null);
     } catch (error) {
       fail(error);
     }
@@ -140,11 +198,15 @@ export function openSaveFiles(dir: string, target: SaveTarget, streams: readonly
   }
 
   return {
-    offsets: { ...sizes },
+    offsets: { stdout: saved.stdout?.settled.offset ?? 0, stderr: saved.stderr?.settled.offset ?? 0 },
     tee: (inner) => ({
       write(stream, bytes, offset) {
         save(stream, bytes, offset);
         inner.write(stream, bytes, offset);
+      },
+      placed(stream, position, unplaced) {
+        placed(stream, position, unplaced);
+        inner.placed?.(stream, position, unplaced);
       },
       ready: (stream) => inner.ready(stream),
       flush: () => inner.flush?.(),

@@ -1,10 +1,14 @@
 /**
  * The bookkeeping of `--save DIR`, pure: the file names of an execution, where an arriving piece
- * goes in its file, and the summary written next to the files.
+ * goes in its file, where a rerun resumes, and the summary written next to the files.
  *
- * The files' sizes are the resume offsets (a rerun with the same DIR continues from them), so a file
- * always holds exactly the stream's bytes up to its size: a gap the service cannot fill is padded
- * with NUL bytes (and counted in the summary) rather than closed up.
+ * A file holds the stream's text as it arrived, so a gap the service cannot fill is padded with
+ * NUL bytes (and counted in the summary) rather than closed up. While that text is the stream's
+ * bytes one for one, a file's size is the offset a rerun resumes from (files of older versions
+ * resume so too). Bytes the command wrote that were not UTF-8 arrive as U+FFFD, a text longer
+ * than the bytes it stands for: from the first such piece on, the summary records after every
+ * placement how many bytes of the file reach which stream offset (`resume`), always after the
+ * bytes are on disk, so a rerun cuts the file there and resumes from that offset.
  */
 import type { StreamName } from '../stream/types.js';
 
@@ -27,11 +31,11 @@ export function saveBaseName(executionId: string): string | undefined {
 }
 
 /**
- * The NUL bytes to write before a piece that starts at stream offset `offset`, when the previous
- * piece ended at `expected` (the file's size at first): the length of a gap the service could not
- * fill, so the file keeps the stream's offsets. A piece never repeats bytes (the cursor trims
- * resends); one that starts before `expected` follows a text longer than the bytes it stands for
- * (bytes that were not UTF-8 arrive as U+FFFD) and is written whole, as the view shows it.
+ * The NUL bytes to write before a piece that starts at stream offset `offset`, when what the file
+ * holds reaches `expected` at most: the length of a gap the service could not fill, so the file
+ * keeps the stream's offsets. A piece never repeats bytes (the cursor trims resends); one that
+ * starts before `expected` follows a text longer than the bytes it stands for (bytes that were not
+ * UTF-8 arrive as U+FFFD) and is written whole, as the view shows it.
  */
 export function paddingBefore(expected: number, offset: number): number {
   return Math.max(0, offset - expected);
@@ -49,6 +53,11 @@ export interface SaveSummary {
   readonly stderr_bytes: number;
   /** Bytes the service could not deliver, written as NUL bytes to keep the offsets. */
   readonly missing_bytes: number;
+  /**
+   * Per stream, where a rerun continues when the file's text is not the stream's bytes one for one
+   * (see SavedPoint); null while it is, the file's size then being the offset.
+   */
+  readonly resume: Readonly<Record<StreamName, SavedPoint | null>>;
   /** When saving began (the first run, if a rerun continued it), ISO 8601. */
   readonly started_at: string;
   /** When the execution's streams were drained, ISO 8601; null while following. */
@@ -63,13 +72,105 @@ export function renderSummary(summary: SaveSummary): string {
   return `${JSON.stringify(summary, null, 2)}\n`;
 }
 
-/** The start time recorded by an earlier run, from its summary's text, if it is readable. */
-export function earlierStart(text: string | undefined): string | undefined {
+function parseSummary(text: string | undefined): Record<string, unknown> | undefined {
   if (text === undefined) return undefined;
   try {
-    const parsed = JSON.parse(text) as { started_at?: unknown };
-    return typeof parsed.started_at === 'string' && !Number.isNaN(Date.parse(parsed.started_at)) ? parsed.started_at : undefined;
+    const parsed: unknown = JSON.parse(text);
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : undefined;
   } catch {
     return undefined;
   }
+}
+
+/** The start time recorded by an earlier run, from its summary's text, if it is readable. */
+export function earlierStart(text: string | undefined): string | undefined {
+  const started = parseSummary(text)?.started_at;
+  return typeof started === 'string' && !Number.isNaN(Date.parse(started)) ? started : undefined;
+}
+
+/** The file's first `bytes` bytes are the stream's text up to stream offset `offset`. */
+export interface SavedPoint {
+  readonly bytes: number;
+  readonly offset: number;
+}
+
+const isCount = (value: unknown): value is number => typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+
+/**
+ * The resume points an earlier run recorded, from its summary's text: null for a stream whose file
+ * size is its offset, which is also what a summary without them (an older version's, or none) says.
+ */
+export function earlierResume(text: string | undefined): Record<StreamName, SavedPoint | null> {
+  const resume = parseSummary(text)?.resume;
+  const point = (stream: StreamName): SavedPoint | null => {
+    if (typeof resume !== 'object' || resume === null) return null;
+    const value = (resume as Record<string, unknown>)[stream];
+    if (typeof value !== 'object' || value === null) return null;
+    const { bytes, offset } = value as Record<string, unknown>;
+    return isCount(bytes) && isCount(offset) ? { bytes, offset } : null;
+  };
+  return { stdout: point('stdout'), stderr: point('stderr') };
+}
+
+/** What the saving of one stream knows. */
+export interface SavedStream {
+  /** The file's size. */
+  readonly size: number;
+  /** The last point known exactly. */
+  readonly settled: SavedPoint;
+  /** The file's text stopped being the stream's bytes one for one: `settled` is recorded after every placement. */
+  readonly tracked: boolean;
+}
+
+/**
+ * Where a rerun starts with a file of `size` bytes and the point its summary recorded: the file is
+ * cut to `settled.bytes` (what came after was written but not yet placed when the earlier run
+ * stopped: it is fetched again) and the stream resumes from `settled.offset`. Undefined when the
+ * file is shorter than the point recorded: something else changed it.
+ */
+export function resumeStream(size: number, saved: SavedPoint | null): SavedStream | undefined {
+  if (saved === null) return { size, settled: { bytes: size, offset: size }, tracked: false };
+  if (saved.bytes > size) return undefined;
+  return { size: saved.bytes, settled: saved, tracked: true };
+}
+
+/**
+ * The furthest stream offset the file can reach: text after the settled point stands for at most
+ * as many bytes as it has (a U+FFFD stands for 1 to 3), NUL padding for exactly as many.
+ */
+function furthest(state: SavedStream): number {
+  return state.settled.offset + (state.size - state.settled.bytes);
+}
+
+/**
+ * A piece of `length` bytes (`replaced`: its text holds U+FFFD) arrives at stream offset `offset`.
+ * `padding` NUL bytes go before it (a piece starting past where the file can reach follows a gap);
+ * `record` says the summary must be written before the piece is (the first piece that may not be
+ * the stream's bytes one for one: the point before it is exact).
+ */
+export function pieceArrives(
+  state: SavedStream,
+  piece: { readonly offset: number; readonly length: number; readonly replaced: boolean },
+): { readonly state: SavedStream; readonly padding: number; readonly record: boolean } {
+  const reach = furthest(state);
+  const padding = paddingBefore(reach, piece.offset);
+  const record = !state.tracked && piece.replaced;
+  // Until then the file's text is the stream's bytes one for one: where it reaches is exact.
+  const settled = record ? { bytes: state.size + padding, offset: reach + padding } : state.settled;
+  return {
+    state: { size: state.size + padding + piece.length, settled, tracked: state.tracked || record },
+    padding,
+    record,
+  };
+}
+
+/**
+ * The follower placed what it received: the stream stands at `position`, and the last `unplaced`
+ * bytes written stand for bytes from there on (held until the next piece tells how many). `record`
+ * says the summary must be written now (tracked, and the point moved).
+ */
+export function piecesPlaced(state: SavedStream, position: number, unplaced: number): { readonly state: SavedStream; readonly record: boolean } {
+  const settled = { bytes: state.size - unplaced, offset: position };
+  const moved = settled.bytes !== state.settled.bytes || settled.offset !== state.settled.offset;
+  return { state: { ...state, settled }, record: state.tracked && moved };
 }

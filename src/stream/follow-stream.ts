@@ -65,6 +65,7 @@ export async function followStream(options: StreamFollowOptions): Promise<void> 
   let windowMs = options.idleTimeoutMs;
 
   const apply = ([next, placement]: [CursorState, Placement]) => {
+    const moved = next.position !== cursor.position;
     cursor = next;
     for (const gap of placement.gaps) options.onEvent({ type: 'gap', stream, offset: gap.offset, length: gap.length });
     if (placement.duplicateBytes > 0) options.onEvent({ type: 'resent', stream, bytes: placement.duplicateBytes });
@@ -78,6 +79,7 @@ export async function followStream(options: StreamFollowOptions): Promise<void> 
       sink.write(stream, write.bytes, write.offset);
     }
     if (placement.writes.length > 0) options.onPosition(cursor.position);
+    if (placement.writes.length > 0 || moved) sink.placed?.(stream, cursor.position, cursor.unresolved.length);
   };
 
   /**

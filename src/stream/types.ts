@@ -5,6 +5,12 @@ export type StreamName = 'stdout' | 'stderr';
 export interface OutputSink {
   /** New bytes of a stream, in order, each exactly once; `offset` is the stream offset of bytes[0]. */
   write(stream: StreamName, bytes: Buffer, offset: number): void;
+  /**
+   * After the writes of one placement: the stream stands at offset `position`, and the last
+   * `unplaced` bytes written stand for bytes from there on (a text holding U+FFFD whose original
+   * length the next chunk tells; 0 otherwise). For `--save`, which must know where its files resume.
+   */
+  placed?(stream: StreamName, position: number, unplaced: number): void;
   /** Back-pressure: a promise while the output behind `stream` is full, else undefined. */
   ready(stream: StreamName): Promise<void> | undefined;
   /** Writes now whatever the sink holds for a later write (before a note goes to the same output). */

@@ -82,7 +82,7 @@ describe('--save DIR', () => {
     expect(read(files.stdout).equals(expected.stdout.subarray(0, sizes.stdout))).toBe(true);
     expect(read(files.stderr).equals(expected.stderr.subarray(0, sizes.stderr))).toBe(true);
 
-    // The rerun resumes from the files' sizes: it shows only the rest, and completes the files.
+    // The rerun resumes from what the files hold: it shows only the rest, and completes the files.
     const second = await runCli(['dbx_local', id, '--save', save, '--max-retries', '50'], { env: env() });
     expect(second.status).toBe(3);
     expect(second.stdout.equals(expected.stdout.subarray(sizes.stdout))).toBe(true);
@@ -133,6 +133,6 @@ describe('--save DIR', () => {
   it('refuses --save with explicit offsets (the files say where to resume)', async () => {
     const result = await runCli(['dbx_local', 'exn_x', '--save', join(dir, 'x'), '--stdout-offset', '5'], { env: env() });
     expect(result.status).toBe(2);
-    expect(result.stderr.toString()).toMatch(/--save resumes from the sizes of its files/);
+    expect(result.stderr.toString()).toMatch(/--save resumes from what its files hold/);
   });
 });
