@@ -25,6 +25,8 @@ export const HEALTHY_CONNECTION_MS = 5000;
  * time-out, every later connection only has to show whether anything is left: the bytes exist, a
  * service sends them at once. So it waits this long at most (or the idle time-out, if shorter), and
  * a finished stream kept open ends within the idle time-out plus this, never twice the time-out.
+ * It is also the least a connection made after completion waits for its first bytes before its
+ * silence ends the stream, whatever the idle time-out.
  */
 export const DRAIN_PROBE_MS = 2000;
 
@@ -115,7 +117,12 @@ export async function followStream(options: StreamFollowOptions): Promise<void> 
 
     const idle = new AbortController();
     let quietAfterCompletion = false;
-    const watchdog = watchConnection(windowMs, {
+    // After completion a silent connection ends the stream, so it is given at least the drain probe
+    // even under a shorter --idle-timeout: a service (or a busy machine) slow to send the first bytes
+    // after the response head must not be taken for one with nothing left (seen under stress: the
+    // emulator starved for 0.3 s after its head, --idle-timeout 0.3s, all output lost).
+    const silenceMs = afterCompletion ? Math.max(windowMs, DRAIN_PROBE_MS) : windowMs;
+    const watchdog = watchConnection(silenceMs, {
       dead: () => idle.abort(),
       // Alive but without output: a service may keep a finished stream open with keep-alives, or
       // trickle bytes. After completion the status is known: no need to ask again.
@@ -218,7 +225,7 @@ export async function followStream(options: StreamFollowOptions): Promise<void> 
         }
         // No response head within the window: a failure, counted, whatever the status.
         if (!responded) {
-          await retry(`no response within ${windowMs / 1000}s`);
+          await retry(`no response within ${silenceMs / 1000}s`);
           continue;
         }
         // A clean end or a quiet spell: only the execution's status says whether we are done.

@@ -29,7 +29,7 @@ const completedWatch = (exitStatus = 0): ExecutionWatch => {
   return { completed: true, view, refresh: () => Promise.resolve(view) } as unknown as ExecutionWatch;
 };
 
-function run(scripts: Script[], options: { maxRetries?: number } = {}) {
+function run(scripts: Script[], options: { maxRetries?: number; idleTimeoutMs?: number } = {}) {
   const written: string[] = [];
   const events: FollowEvent[] = [];
   let opened = 0;
@@ -47,7 +47,7 @@ function run(scripts: Script[], options: { maxRetries?: number } = {}) {
     stream: 'stdout',
     startOffset: 0,
     maxRetries: options.maxRetries ?? 3,
-    idleTimeoutMs: IDLE_MS,
+    idleTimeoutMs: options.idleTimeoutMs ?? IDLE_MS,
     signal: new AbortController().signal,
     sink,
     execution: completedWatch(),
@@ -117,6 +117,30 @@ describe('followStream after completion', () => {
     expect(result.ok).toBe(false);
     expect(((result as { error: TailError }).error).kind).toBe('retries-exhausted');
     expect(opened()).toBe(3);
+  });
+
+  it('under an idle time-out shorter than the probe, first bytes late after the head are still awaited', async () => {
+    // The head at once, the output only 1.5 s later (a busy service): with --idle-timeout 0.3s the
+    // connection's silence must not end the stream before the drain probe has passed.
+    const late: Script = (options) => {
+      options.onActivity();
+      setTimeout(() => {
+        options.onActivity();
+        options.onChunk({ bytes: Buffer.from('late\n'), offset: 5 });
+      }, 1500);
+      return untilAborted(options);
+    };
+    const silent: Script = (options) => {
+      options.onActivity();
+      return untilAborted(options);
+    };
+    const { settled, written, opened } = run([late, silent], { idleTimeoutMs: 300 });
+    await vi.advanceTimersByTimeAsync(1500 + 2 * DRAIN_PROBE_MS + 100);
+    const result = await settled;
+    expect(result.ok).toBe(true);
+    expect(written).toEqual(['late\n']);
+    expect(opened()).toBe(2);
+    vi.clearAllTimers();
   });
 
   it('a connection that answers and closes with nothing new is drained at once', async () => {
