@@ -11,6 +11,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { MAX_SSE_EVENT_BYTES } from '../../src/stream/sse-decoder.js';
 import { openStream, startHostileApi, view, type HostileHandler } from '../helpers/hostile-api.js';
 import { baseEnv, cliPath, collect, waitForOutput } from '../helpers/run-cli.js';
+import { PATIENCE_MS } from '../helpers/wait.js';
 
 const preload = new URL('../helpers/peak-rss.mjs', import.meta.url).href;
 const piece = Buffer.alloc(64 * 1024, 'x');
@@ -43,7 +44,7 @@ describe('an SSE line that never ends', () => {
         env: baseEnv({ RUNLOOP_API_KEY: api.apiKey, RUNLOOP_BASE_URL: api.url, PEAK_RSS_FILE: rssFile }),
         stdio: ['pipe', 'pipe', 'pipe'],
       });
-      const result = await collect(child, { timeoutMs: 60_000 });
+      const result = await collect(child, { timeoutMs: PATIENCE_MS });
       expect(result.status).toBe(255);
       expect(result.stderr.toString()).toMatch(/^runloop-tail: stdout: .*\n/);
       const peakMiB = Number(readFileSync(rssFile, 'utf8')) / 1024;
@@ -62,10 +63,10 @@ describe('an SSE line that never ends', () => {
         env: baseEnv({ RUNLOOP_API_KEY: api.apiKey, RUNLOOP_BASE_URL: api.url }),
         stdio: ['pipe', 'pipe', 'pipe'],
       });
-      const done = collect(child, { timeoutMs: 60_000 });
+      const done = collect(child, { timeoutMs: PATIENCE_MS });
       await waitForOutput(child, 'stderr', (text) => text.includes('base url:'));
       // Wait (on a condition, not a clock) until the server has written the whole 32 MiB.
-      await vi.waitFor(() => expect(sent.bytes).toBeGreaterThanOrEqual(32 * 1024 * 1024), { timeout: 30_000, interval: 20 });
+      await vi.waitFor(() => expect(sent.bytes).toBeGreaterThanOrEqual(32 * 1024 * 1024), { timeout: PATIENCE_MS, interval: 20 });
       child.kill('SIGTERM');
       const result = await done;
       expect(result.status).toBe(143);

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../src/emulator/server.js';
 import { baseEnv, cliPath, collect, runCli, startCli, waitForOutput, type CliResult } from '../helpers/run-cli.js';
+import { PATIENCE_MS } from '../helpers/wait.js';
 
 let server: RunningServer;
 let dir: string;
@@ -32,7 +33,7 @@ function runWithStdinFile(args: readonly string[], path: string): Promise<CliRes
   const fd = openSync(path, 'r');
   try {
     const child = spawn(process.execPath, [cliPath, ...args], { env: env(), stdio: [fd, 'pipe', 'pipe'] });
-    return collect(child, { timeoutMs: 30_000 });
+    return collect(child, { timeoutMs: PATIENCE_MS });
   } finally {
     closeSync(fd);
   }
@@ -217,7 +218,7 @@ describe('--detach, status and kill', () => {
 describe('Ctrl-C in a pipe', () => {
   it('--kill-on-interrupt kills the process group, shows the rest of the output, exits with the remote status', async () => {
     const child = startCli(['exec', 'dbx_local', '--kill-on-interrupt', '--', `trap 'echo bye; exit 143' TERM; echo ready; while :; do sleep 0.05; done`], { env: env() });
-    const done = collect(child, { timeoutMs: 20_000 });
+    const done = collect(child, { timeoutMs: PATIENCE_MS });
     await waitForOutput(child, 'stdout', (text) => text.includes('ready\n'));
     child.kill('SIGINT');
     const result = await done;
@@ -228,7 +229,7 @@ describe('Ctrl-C in a pipe', () => {
 
   it('--interrupt sends Ctrl-C to the remote command and keeps following', async () => {
     const child = startCli(['exec', 'dbx_local', '--interrupt', '--', `trap 'echo caught; exit 7' INT; echo ready; while :; do sleep 0.05; done`], { env: env() });
-    const done = collect(child, { timeoutMs: 20_000 });
+    const done = collect(child, { timeoutMs: PATIENCE_MS });
     await waitForOutput(child, 'stdout', (text) => text.includes('ready\n'));
     child.kill('SIGINT');
     const result = await done;

@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../src/emulator/server.js';
 import { baseEnv } from '../helpers/run-cli.js';
+import { PATIENCE_MS } from '../helpers/wait.js';
 import { Screen, cliCommand } from '../helpers/tty.js';
 
 let server: RunningServer;
@@ -20,7 +21,7 @@ afterAll(async () => {
 
 const env = () => baseEnv({ RUNLOOP_API_KEY: server.apiKey, RUNLOOP_BASE_URL: server.url, TERM: 'xterm-256color', CI: 'true' });
 
-async function untilScreen(screen: Screen, predicate: (text: string) => boolean, what: string, timeoutMs = 20_000): Promise<string> {
+async function untilScreen(screen: Screen, predicate: (text: string) => boolean, what: string, timeoutMs = PATIENCE_MS): Promise<string> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const text = await screen.capture();

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../src/emulator/server.js';
 import { baseEnv, collect, runCli, startCli, waitForOutput } from '../helpers/run-cli.js';
-import { Gates } from '../helpers/wait.js';
+import { Gates, PATIENCE_MS } from '../helpers/wait.js';
 
 let server: RunningServer;
 const gates = new Gates();
@@ -71,7 +71,7 @@ describe('--json records for each ending', () => {
     try {
       const view = await server.execute('dbx_local', `echo started; ${gate.wait}`);
       const child = startCli(['dbx_local', view.execution_id, '--json'], { env: env() });
-      const done = collect(child, { timeoutMs: 30_000 });
+      const done = collect(child, { timeoutMs: PATIENCE_MS });
       await waitForOutput(child, 'stdout', (text) => text.includes('"text":"started\\n"'));
       child.kill('SIGINT');
       const result = await done;

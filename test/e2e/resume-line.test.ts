@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../src/emulator/server.js';
 import { baseEnv, cliPath, collect, startCli, waitForOutput } from '../helpers/run-cli.js';
+import { PATIENCE_MS } from '../helpers/wait.js';
 import { shellQuote } from '../../src/render/shell-quote.js';
 
 let server: RunningServer;
@@ -32,10 +33,10 @@ describe('the resume line', () => {
     const options = ['--base-url', server.url, '--prefix', '--max-retries', '7', '--idle-timeout', '5', '--color', 'never'];
     try {
       const first = startCli(['dbx_local', view.execution_id, ...options], { env });
-      const firstDone = collect(first, { timeoutMs: 30_000 });
+      const firstDone = collect(first, { timeoutMs: PATIENCE_MS });
       await Promise.all([
-        waitForOutput(first, 'stdout', (text) => text.includes('stdout | out 5\n'), 30_000),
-        waitForOutput(first, 'stderr', (text) => text.includes('stderr | err 5\n'), 30_000),
+        waitForOutput(first, 'stdout', (text) => text.includes('stdout | out 5\n')),
+        waitForOutput(first, 'stderr', (text) => text.includes('stderr | err 5\n')),
       ]);
       first.kill('SIGINT');
       const interrupted = await firstDone;
@@ -52,7 +53,7 @@ describe('the resume line', () => {
       writeFileSync(gate, '');
       // `runloop-tail` is this build, whatever PATH holds; the line itself runs as printed.
       const script = `runloop-tail() { ${shellQuote(process.execPath)} ${shellQuote(cliPath)} "$@"; }; ${line}`;
-      const resumed = await collect(spawn('bash', ['-c', script], { env, stdio: ['pipe', 'pipe', 'pipe'] }), { timeoutMs: 30_000 });
+      const resumed = await collect(spawn('bash', ['-c', script], { env, stdio: ['pipe', 'pipe', 'pipe'] }), { timeoutMs: PATIENCE_MS });
       expect(resumed.stdout.toString()).toBe(rows(6, 10, (i) => `stdout | out ${i}\n`));
       expect(resumed.stderr.toString()).toBe(rows(6, 10, (i) => `stderr | err ${i}\n`));
       expect(resumed.status).toBe(4);
