@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { startServer, type RunningServer } from '../../src/emulator/server.js';
 import { executionLabels } from '../../src/commands/targets.js';
 import { baseEnv, collect, runCli, startCli, waitForOutput } from '../helpers/run-cli.js';
+import { joinedPieces as joined } from '../helpers/pieces.js';
 import { PATIENCE_MS } from '../helpers/wait.js';
 
 let server: RunningServer;
@@ -41,26 +42,6 @@ function byLabel(text: string, ids: readonly string[]): Map<string, string[]> {
     result.get(ids[index] as string)?.push(line.slice((labels[index] as string).length + 1));
   }
   return result;
-}
-/**
- * One execution's lines as shown, put back together where a line was shown in pieces: README's
- * line views show a partial line after a quiet spell (300 ms) without waiting for its newline, and
- * its rest comes as a labelled line of its own — on a busy machine that can happen to any line,
- * since the server sends them in 1-40 byte events. Each expected line must be exactly a run of
- * consecutive pieces; anything else stays as it is and fails the comparison.
- */
-function joined(pieces: readonly string[], expected: readonly string[]): string[] {
-  const lines: string[] = [];
-  let pending = '';
-  for (const piece of pieces) {
-    pending += piece;
-    const want = expected[lines.length];
-    if (want !== undefined && want !== pending && want.startsWith(pending)) continue;
-    lines.push(pending);
-    pending = '';
-  }
-  if (pending !== '') lines.push(pending);
-  return lines;
 }
 const nameOf = (ids: readonly string[], index: number) => (executionLabels(ids)[index] ?? '').trim();
 
