@@ -23,7 +23,9 @@ const SENTINEL_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
  * LIEF warnings about ELF note sections it leaves alone are expected).
  */
 function step(file, args, expected) {
-  const result = spawnSync(file, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000 });
+  // The time-out only stops a step that hangs: postject on the 100 MB node binary took more than
+  // 2 min on a 2-core machine under a load of 30 (a stress run), against ~10 s on a quiet one.
+  const result = spawnSync(file, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 900_000 });
   const said = `${result.stdout ?? ''}${result.stderr ?? ''}`;
   if (result.error || result.status !== 0) {
     throw new Error(`${path.basename(file)} ${args.join(' ')} failed (${result.error?.message ?? `exit ${result.status}`}):\n${said}`);
@@ -94,7 +96,7 @@ try {
   );
   if (process.platform === 'darwin') execFileSync('codesign', ['--sign', '-', partial]);
   // A binary that does not start is not a build.
-  const version = execFileSync(partial, ['--version'], { encoding: 'utf8', timeout: 30_000 }).trim();
+  const version = execFileSync(partial, ['--version'], { encoding: 'utf8', timeout: 300_000 }).trim();
   if (version !== pkg.version) throw new Error(`the binary printed ${JSON.stringify(version)} for --version, expected ${pkg.version}`);
   renameSync(partial, output);
 } finally {

@@ -45,7 +45,8 @@ function start(args: readonly string[], env = userEnv()): ChildProcess {
 beforeAll(async () => {
   temp = mkdtempSync(path.join(tmpdir(), 'rt-package-'));
   prefix = path.join(temp, 'prefix');
-  const npmOptions = { cwd: root, env: npmEnv(), timeout: 120_000 };
+  // Limits that only stop a hung npm: on a busy machine pack + install took minutes.
+  const npmOptions = { cwd: root, env: npmEnv(), timeout: 600_000 };
   const packed = await run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', temp], npmOptions);
   const [info] = JSON.parse(packed.stdout) as { filename: string; files: { path: string }[] }[];
   if (info === undefined) throw new Error(`npm pack printed no package: ${packed.stdout}`);
@@ -56,7 +57,7 @@ beforeAll(async () => {
     npmOptions,
   );
   installed = path.join(prefix, 'node_modules', '.bin', 'runloop-tail');
-}, 250_000);
+}, 1_260_000);
 
 afterAll(() => {
   for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
