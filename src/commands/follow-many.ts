@@ -15,8 +15,10 @@ import { renderJsonExit } from '../render/json-lines.js';
 import { gapNote, interruptedNote, reconnectNote } from '../render/status-line.js';
 import { shellQuote } from '../render/shell-quote.js';
 import type { ResolvedSettings } from '../settings/resolve.js';
+import type { Transport } from '../api/transport.js';
 import { createProgress, followExecution, type FollowProgress } from '../stream/follow-execution.js';
 import type { FollowEvent, StreamName } from '../stream/types.js';
+import { followArgs } from './follow-args.js';
 import type { FollowSettings } from './follow-options.js';
 import { startingSink } from './follow-sinks.js';
 import { executionLabels, type ExecutionTarget } from './targets.js';
@@ -63,7 +65,7 @@ export function resumeManyCommand(
 /** Follows every target to its end and returns the combined exit status. */
 export async function runFollowMany(
   io: Io,
-  settings: ResolvedSettings,
+  settings: ResolvedSettings & { readonly transport?: Transport },
   targets: readonly ExecutionTarget[],
   options: FollowSettings,
   many: ManyOptions,
@@ -132,7 +134,7 @@ export async function runFollowMany(
     try {
       const result = await followExecution(
         {
-          target: { baseUrl: settings.baseUrl, apiKey: settings.apiKey },
+          target: { baseUrl: settings.baseUrl, apiKey: settings.apiKey, transport: settings.transport },
           devboxId: target.devboxId,
           executionId: target.executionId,
           streams: options.streams,
@@ -173,11 +175,8 @@ export async function runFollowMany(
     }
   };
 
-  const extraArgs = [
-    ...(options.streams.length === 1 ? [options.streams[0] === 'stdout' ? '--stdout-only' : '--stderr-only'] : []),
-    ...(options.save === undefined ? [] : ['--save', options.save]),
-    ...(many.failFast ? ['--fail-fast'] : []),
-  ];
+  // The same options as a single follow's resume line (never the key), then --fail-fast.
+  const extraArgs = [...followArgs(options, settings), ...(many.failFast ? ['--fail-fast'] : [])];
   const resume = () =>
     resumeManyCommand(
       runs.filter((run) => run.outcome?.kind !== 'ended').map((run) => ({ ...run.target, offsets: run.progress.positions })),

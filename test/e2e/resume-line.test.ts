@@ -12,6 +12,7 @@ import { startServer, type RunningServer } from '../../src/emulator/server.js';
 import { baseEnv, cliPath, collect, startCli, waitForOutput } from '../helpers/run-cli.js';
 import { PATIENCE_MS } from '../helpers/wait.js';
 import { shellQuote } from '../../src/render/shell-quote.js';
+import { executionLabels } from '../../src/commands/targets.js';
 
 let server: RunningServer;
 beforeAll(async () => {
@@ -57,6 +58,63 @@ describe('the resume line', () => {
       expect(resumed.stdout.toString()).toBe(rows(6, 10, (i) => `stdout | out ${i}\n`));
       expect(resumed.stderr.toString()).toBe(rows(6, 10, (i) => `stderr | err ${i}\n`));
       expect(resumed.status).toBe(4);
+    } finally {
+      writeFileSync(gate, '');
+    }
+  });
+
+  it('of several executions, run as printed: every option but the key, and the rest of each stream exact', async () => {
+    const gate = join(mkdtempSync(join(tmpdir(), 'rt-gate-')), 'open');
+    const loop = (name: string, from: number, to: number) =>
+      `i=${from}; while [ $i -le ${to} ]; do echo "${name} out $i"; echo "${name} err $i" >&2; i=$((i+1)); done`;
+    const script = (name: string, status: number) =>
+      `${loop(name, 1, 4)}; while [ ! -e '${gate}' ]; do sleep 0.02; done; ${loop(name, 5, 9)}; exit ${status}`;
+    const views = [await server.execute('dbx_local', script('a', 0)), await server.execute('dbx_local', script('b', 6))];
+    const ids = views.map((v) => v.execution_id);
+    const labels = executionLabels(ids);
+    const lines = (index: number, stream: 'stdout' | 'stderr', from: number, to: number) => {
+      const name = index === 0 ? 'a' : 'b';
+      return rows(from, to, (i) => `${labels[index]} ${stream} | ${name} ${stream === 'stdout' ? 'out' : 'err'} ${i}\n`).split(/(?<=\n)/);
+    };
+    const ofExecution = (text: string, index: number) => text.split(/(?<=\n)/).filter((line) => line.startsWith(`${labels[index]} `));
+    // The key only as a flag here; the resumed command finds it in the environment.
+    const options = ['--api-key', server.apiKey, '--base-url', server.url, '--prefix', '--max-retries', '7', '--idle-timeout', '5', '--color', 'never'];
+    try {
+      const first = startCli([...ids.map((id) => `dbx_local/${id}`), ...options], { env: baseEnv() });
+      const firstDone = collect(first, { timeoutMs: 30_000 });
+      await Promise.all([
+        waitForOutput(first, 'stdout', (text) => text.includes(' stdout | a out 4\n') && text.includes(' stdout | b out 4\n'), 30_000),
+        waitForOutput(first, 'stderr', (text) => text.includes(' stderr | a err 4\n') && text.includes(' stderr | b err 4\n'), 30_000),
+      ]);
+      first.kill('SIGINT');
+      const interrupted = await firstDone;
+      expect(interrupted.status).toBe(130);
+      const stderr = interrupted.stderr.toString();
+      const line = /interrupted; resume with: (.*)\n/.exec(stderr)?.[1] ?? '';
+      expect(line).not.toContain(server.apiKey);
+      const out = Buffer.byteLength(rows(1, 4, (i) => `a out ${i}\n`));
+      const err = Buffer.byteLength(rows(1, 4, (i) => `a err ${i}\n`));
+      expect(line).toBe(
+        `runloop-tail ${ids.map((id) => `dbx_local/${id}@${out},${err}`).join(' ')} ` +
+          `--base-url ${server.url} --max-retries 7 --idle-timeout 5000ms --color never --prefix`,
+      );
+      for (const index of [0, 1]) {
+        expect(ofExecution(interrupted.stdout.toString(), index)).toEqual(lines(index, 'stdout', 1, 4));
+        expect(ofExecution(stderr, index)).toEqual(lines(index, 'stderr', 1, 4));
+      }
+
+      writeFileSync(gate, '');
+      const script = `runloop-tail() { ${shellQuote(process.execPath)} ${shellQuote(cliPath)} "$@"; }; ${line}`;
+      const env = baseEnv({ RUNLOOP_API_KEY: server.apiKey });
+      const resumed = await collect(spawn('bash', ['-c', script], { env, stdio: ['pipe', 'pipe', 'pipe'] }), { timeoutMs: 30_000 });
+      expect(resumed.status).toBe(6);
+      for (const index of [0, 1]) {
+        expect(ofExecution(resumed.stdout.toString(), index)).toEqual(lines(index, 'stdout', 5, 9));
+        expect(ofExecution(resumed.stderr.toString(), index)).toEqual(lines(index, 'stderr', 5, 9));
+      }
+      // Nothing but the labelled lines and the one note naming the failed execution.
+      expect(resumed.stdout.toString().split(/(?<=\n)/)).toHaveLength(10);
+      expect(resumed.stderr.toString().split(/(?<=\n)/).filter((l) => !l.startsWith('runloop-tail: '))).toHaveLength(10);
     } finally {
       writeFileSync(gate, '');
     }
