@@ -120,6 +120,7 @@ export async function runFollowMany(
       merge: options.merge,
       raw: options.raw,
       levels,
+      colorAlways: options.color === 'always',
       now: () => new Date(),
       beforeWrite: () => {},
       execution: { id: target.executionId, label: { text: labels[index] ?? target.executionId, colorIndex: index } },

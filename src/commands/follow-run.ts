@@ -145,6 +145,7 @@ export async function runFollow(
           merge: options.merge,
           raw: options.raw,
           levels,
+          colorAlways: options.color === 'always',
           now: () => new Date(),
           beforeWrite,
         })

@@ -18,6 +18,11 @@ export interface LineSinkOptions {
   readonly merge: boolean;
   readonly raw: boolean;
   readonly levels: Readonly<Record<StreamName, ColorLevel>>;
+  /**
+   * `--color always`: stderr lines' text is coloured where the output is not a terminal too (a
+   * terminal's always is, when it has colour); `auto` with FORCE_COLOR leaves a pipe's text exact.
+   */
+  readonly colorAlways?: boolean;
   readonly now: () => Date;
   readonly beforeWrite: BeforeWrite;
   readonly quietSpellMs?: number;
@@ -38,6 +43,7 @@ export function createLineSink(outputs: Outputs, options: LineSinkOptions): Outp
     prefix: options.prefix,
     timestamps: options.timestamps,
     level: options.levels[stream],
+    stderrText: options.colorAlways === true || outputFor(outputs, stream, merge).isTTY === true,
     sanitizer,
     label: options.execution?.label,
   });

@@ -108,4 +108,22 @@ describe('--color always in a pipe', () => {
     expect(result.stdout.toString()).toBe('out\n');
     expect(result.stderr.toString()).toBe('\x1b[31merr one\x1b[39m\n\x1b[31merr two\x1b[39m\n');
   });
+
+  it('--prefix/--timestamps: the stderr text is coloured as well as the label, stdout text never; --color never and NO_COLOR add nothing', async () => {
+    const view = await server.execute('dbx_local', `printf 'out\\n'; printf 'err one\\nerr two\\n' >&2`);
+    const always = await runCli(['dbx_local', view.execution_id, '--prefix', '--timestamps', '--color', 'always'], { env: env() });
+    expect(always.status).toBe(0);
+    const TIME = '\x1b\\[2m\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z\x1b\\[22m ';
+    const RED = (text: string) => `\x1b\\[31m${text}\x1b\\[39m`;
+    expect(always.stdout.toString()).toMatch(new RegExp(`^${TIME}\x1b\\[36mstdout \\|\x1b\\[39m out\n$`));
+    expect(always.stderr.toString()).toMatch(new RegExp(`^${TIME}${RED('stderr \\|')} ${RED('err one')}\n${TIME}${RED('stderr \\|')} ${RED('err two')}\n$`));
+    for (const [args, extra] of [
+      [['--color', 'never'], { FORCE_COLOR: '1' }],
+      [[], { NO_COLOR: '1' }],
+    ] as const) {
+      const result = await runCli(['dbx_local', view.execution_id, '--prefix', ...args], { env: env(extra) });
+      expect(result.stdout.toString()).toBe('stdout | out\n');
+      expect(result.stderr.toString()).toBe('stderr | err one\nstderr | err two\n');
+    }
+  });
 });

@@ -59,11 +59,20 @@ describe('on a terminal', () => {
     expect(result.output.toString('utf8')).toContain('\x1b]0;pwned\x07');
   });
 
+  it('--prefix on a terminal: stderr text in colour as in the plain view, stdout text not', async () => {
+    const view = await server.execute('dbx_local', 'echo problem >&2; echo fine');
+    const result = await runOnPty(cliCommand(['dbx_local', view.execution_id, '--prefix'], env()));
+    const screen = result.output.toString('utf8');
+    expect(screen).toContain('\x1b[31mstderr |\x1b[39m \x1b[31mproblem\x1b[39m');
+    expect(screen).toContain('\x1b[36mstdout |\x1b[39m fine');
+  });
+
   it('--color never and NO_COLOR add no colour of ours', async () => {
     const view = await server.execute('dbx_local', 'echo problem >&2');
     for (const [args, extra] of [
       [['--color', 'never'], {}],
       [[], { NO_COLOR: '1' }],
+      [['--prefix', '--color', 'never'], {}],
     ] as const) {
       const result = await runOnPty(cliCommand(['dbx_local', view.execution_id, ...args], env(extra)));
       expect(result.output.toString('utf8')).not.toContain('\x1b[31m');

@@ -45,9 +45,36 @@ describe('renderLine: colour', () => {
     expect(renderLine(line('a\n', 'lf'), { stream: 'stderr', time }, options).toString()).toBe(`\x1b[2m${ISO}\x1b[22m \x1b[31mstderr |\x1b[39m a\n`);
   });
 
-  it('the line text itself is never coloured by us', () => {
-    const out = renderLine(line('text\n', 'lf'), { stream: 'stderr', time }, { prefix: true, timestamps: false, level: 3 }).toString();
-    expect(out.endsWith(' text\n')).toBe(true);
+  const RED = '\x1b[31m';
+  const END = '\x1b[39m';
+  it.each<[name: string, AssembledLine, StreamName, Omit<LineFormatOptions, 'sanitizer'>, sanitized: boolean, expected: string]>([
+    ['stderr text red when asked (a pipe, --color always)', line('text\n', 'lf'), 'stderr', { prefix: true, timestamps: false, level: 1, stderrText: true }, false, `${RED}stderr |${END} ${RED}text${END}\n`],
+    ['stderr text red on a terminal (sanitised)', line('text\n', 'lf'), 'stderr', { prefix: true, timestamps: false, level: 1, stderrText: true }, true, `${RED}stderr |${END} ${RED}text${END}\n`],
+    ['stdout text never', line('text\n', 'lf'), 'stdout', { prefix: true, timestamps: false, level: 1, stderrText: true }, false, '\x1b[36mstdout |\x1b[39m text\n'],
+    ['not asked: only the label', line('text\n', 'lf'), 'stderr', { prefix: true, timestamps: false, level: 3, stderrText: false }, false, `${RED}stderr |${END} text\n`],
+    ['level 0: nothing at all', line('text\n', 'lf'), 'stderr', { prefix: true, timestamps: true, level: 0, stderrText: true }, false, `${ISO} stderr | text\n`],
+    ['--timestamps only', line('text\n', 'lf'), 'stderr', { prefix: false, timestamps: true, level: 1, stderrText: true }, false, `\x1b[2m${ISO}\x1b[22m ${RED}text${END}\n`],
+    ['CRLF: the colour closes before the CR', line('e\r\n', 'crlf'), 'stderr', { prefix: true, timestamps: false, level: 1, stderrText: true }, false, `${RED}stderr |${END} ${RED}e${END}\r\n`],
+    ['lone-CR pieces each coloured, newline added', line('10%\r', 'cr'), 'stderr', { prefix: true, timestamps: false, level: 1, stderrText: true }, false, `${RED}stderr |${END} ${RED}10%${END}\r\n`],
+    ['partial line: coloured, then the newline', line('abc', 'none', true), 'stderr', { prefix: true, timestamps: false, level: 1, stderrText: true }, false, `${RED}stderr |${END} ${RED}abc${END}\n`],
+    ['empty line: no empty colour pair', line('\n', 'lf'), 'stderr', { prefix: true, timestamps: false, level: 1, stderrText: true }, false, `${RED}stderr |${END} \n`],
+    ['an execution label only', line('x\n', 'lf'), 'stderr', { prefix: false, timestamps: false, level: 1, stderrText: true, label: { text: 'exn_1', colorIndex: 0 } }, false, `\x1b[36mexn_1\x1b[39m ${RED}x${END}\n`],
+  ])('%s', (_name, assembled, stream, options, sanitized, expected) => {
+    const out = renderLine(assembled, { stream, time }, { ...options, sanitizer: sanitized ? createSanitizer() : undefined });
+    expect(out.toString('latin1')).toBe(Buffer.from(expected).toString('latin1'));
+  });
+
+  it('in a pipe the coloured text keeps its exact bytes, invalid UTF-8 included', () => {
+    const bytes = Buffer.from([0x61, 0xff, 0xe2, 0x82, 0x0a]);
+    const out = renderLine(line(bytes, 'lf'), { stream: 'stderr', time }, { prefix: true, timestamps: false, level: 1, stderrText: true });
+    expect(out.equals(Buffer.concat([Buffer.from(`${RED}stderr |${END} ${RED}`), bytes.subarray(0, 4), Buffer.from(END), Buffer.from('\n')]))).toBe(true);
+  });
+
+  it('a held sequence at the end of a stderr stream comes out coloured too', () => {
+    const sanitizer = createSanitizer();
+    const options = { prefix: true, timestamps: false, level: 1 as const, stderrText: true, sanitizer };
+    renderLine(line('x\x1b[', 'none', true), { stream: 'stderr', time }, options);
+    expect(renderStreamEnd({ stream: 'stderr', time }, options).toString()).toBe(`${RED}stderr |${END} ${RED}^[[${END}\n`);
   });
 
   it('consecutive lines with different times, streams or options get their own header', () => {
