@@ -11,7 +11,7 @@ import { createLineSink } from '../output/line-sink.js';
 import { outputFor } from '../output/raw-sink.js';
 import { openSaveFiles, type SaveFiles } from '../output/save-files.js';
 import { chalkFor, decideColorLevel, type ColorLevel } from '../render/color.js';
-import { renderJsonExit } from '../render/json-lines.js';
+import { renderJsonExit, renderJsonStart, renderJsonStop, type JsonStopRecord } from '../render/json-lines.js';
 import { gapNote, interruptedNote, reconnectNote } from '../render/status-line.js';
 import { shellQuote } from '../render/shell-quote.js';
 import type { ResolvedSettings } from '../settings/resolve.js';
@@ -23,6 +23,7 @@ import type { FollowSettings } from './follow-options.js';
 import { startingSink } from './follow-sinks.js';
 import { executionLabels, type ExecutionTarget } from './targets.js';
 import { formatDuration } from './values.js';
+import { VERSION } from '../version.js';
 
 export interface ManyOptions {
   /** Stop the others as soon as one ends with a status other than 0 (or fails). */
@@ -108,6 +109,26 @@ export async function runFollowMany(
     outcome: undefined,
   }));
 
+  // --json: the records of a single follow, each naming its execution: a first one per execution,
+  // and a last one however it ended (offsets: where its delivered output ends).
+  const json = (record: string) => {
+    if (options.json) io.stdout.write(record);
+  };
+  const jsonStop = (run: Run, record: Omit<JsonStopRecord, 'offsets' | 'execution'>) =>
+    json(renderJsonStop({ ...record, execution: run.target.executionId, offsets: { ...run.progress.positions } }));
+  for (const { target, progress } of runs) {
+    json(
+      renderJsonStart({
+        execution: target.executionId,
+        version: VERSION,
+        devbox_id: target.devboxId,
+        execution_id: target.executionId,
+        streams: options.streams,
+        offsets: { ...progress.positions },
+      }),
+    );
+  }
+
   const follow = async (run: Run, index: number): Promise<Outcome> => {
     const { target } = run;
     const name = (labels[index] ?? target.executionId).trim();
@@ -150,14 +171,19 @@ export async function runFollowMany(
         run.progress,
       );
       save?.complete(result.exitStatus);
-      if (options.json && result.exitStatus !== null) io.stdout.write(renderJsonExit(result.exitStatus, target.executionId));
-      if (save?.failure !== undefined) return { kind: 'ended', status: EXIT_FAILURE };
+      if (save?.failure !== undefined) {
+        jsonStop(run, { event: 'failure', status: EXIT_FAILURE, kind: 'save', message: save.failure });
+        return { kind: 'ended', status: EXIT_FAILURE };
+      }
+      if (result.exitStatus !== null) json(renderJsonExit(result.exitStatus, target.executionId, result.missingBytes));
       if (result.missingBytes > 0) {
         note(`the output is incomplete: ${result.missingBytes} bytes were lost; the command exited with status ${result.exitStatus ?? 'unknown'}`);
         return { kind: 'ended', status: EXIT_FAILURE };
       }
       if (result.exitStatus === null) {
-        note('the execution completed without an exit status');
+        const message = 'the execution completed without an exit status';
+        note(message);
+        jsonStop(run, { event: 'failure', status: EXIT_FAILURE, kind: 'protocol', message });
         return { kind: 'ended', status: EXIT_FAILURE };
       }
       if (options.verbose || result.exitStatus !== 0) note(`exited with status ${result.exitStatus}`);
@@ -168,8 +194,10 @@ export async function runFollowMany(
       if (signal.aborted) return { kind: 'stopped' };
       if (error instanceof TailError) {
         note(oneLine(error));
+        jsonStop(run, { event: 'failure', status: error.exitStatus, kind: error.kind, message: oneLine(error) });
         return { kind: 'ended', status: error.exitStatus };
       }
+      jsonStop(run, { event: 'failure', status: EXIT_FAILURE, kind: 'internal', message: oneLine(error) });
       throw error;
     } finally {
       save?.close();
@@ -198,16 +226,29 @@ export async function runFollowMany(
     clearTimeout(timer);
   }
 
-  const unfinished = runs.some((run) => run.outcome?.kind !== 'ended');
+  const stopped = runs.filter((run) => run.outcome?.kind !== 'ended');
+  const unfinished = stopped.length > 0;
   if (io.signal.aborted && unfinished) {
-    say(interruptedNote(resume(), signalOf(io.signal.reason)));
-    return interruptedStatus(io.signal.reason);
+    const signalName = signalOf(io.signal.reason);
+    const message = interruptedNote(resume(), signalName);
+    say(message);
+    const status = interruptedStatus(io.signal.reason);
+    for (const run of stopped) jsonStop(run, { event: 'interrupt', status, signal: signalName ?? 'SIGINT', message });
+    return status;
   }
   if (timeout.signal.aborted && unfinished) {
-    say(oneLine(timeout.signal.reason));
+    const message = oneLine(timeout.signal.reason);
+    say(message);
     say(`resume with: ${resume()}`);
-    return exitStatusOf(timeout.signal.reason);
+    const status = exitStatusOf(timeout.signal.reason);
+    for (const run of stopped) jsonStop(run, { event: 'timeout', status, message });
+    return status;
   }
-  if (stopOthers.signal.aborted && unfinished) say(`--fail-fast stopped the others; resume them with: ${resume()}`);
-  return combinedStatus(runs.map((run) => run.outcome));
+  const status = combinedStatus(runs.map((run) => run.outcome));
+  if (stopOthers.signal.aborted && unfinished) {
+    const message = `--fail-fast stopped the others; resume them with: ${resume()}`;
+    say(message);
+    for (const run of stopped) jsonStop(run, { event: 'stopped', status, message });
+  }
+  return status;
 }

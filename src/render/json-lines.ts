@@ -32,6 +32,8 @@ export interface JsonLineRecord {
 /** The first object: what is followed, from where, by which version of runloop-tail. */
 export interface JsonStartRecord {
   readonly event: 'start';
+  /** The execution, when several are followed at once (one start record each). */
+  readonly execution?: string;
   /** runloop-tail's version. */
   readonly version: string;
   readonly devbox_id: string;
@@ -53,10 +55,18 @@ export interface JsonExitRecord {
   readonly missing_bytes?: number;
 }
 
-/** The last object when the follow stopped before the execution completed. */
+/**
+ * The last object when the follow stopped before the execution completed. `stopped` is for several
+ * executions at once: `--fail-fast` stopped this one because another failed.
+ */
 export interface JsonStopRecord {
-  readonly event: 'timeout' | 'interrupt' | 'failure';
-  /** The exit status runloop-tail ends with (124, 130, 255, …). */
+  readonly event: 'timeout' | 'interrupt' | 'failure' | 'stopped';
+  /** The execution, when several are followed at once. */
+  readonly execution?: string;
+  /**
+   * The exit status runloop-tail ends with (124, 130, 255, …); for the failure of one of several
+   * executions, the status it counts as (255 or its own).
+   */
   readonly status: number;
   /** What happened, as the one line on stderr says it. */
   readonly message: string;
@@ -72,14 +82,18 @@ export function renderJsonStart(record: Omit<JsonStartRecord, 'event'>): string 
   return `${jsonRecord({ event: 'start', ...record })}\n`;
 }
 
-/** A `timeout`, `interrupt` or `failure` record and a newline. */
+/** A `timeout`, `interrupt`, `failure` or `stopped` record and a newline. */
 export function renderJsonStop(record: JsonStopRecord): string {
   return `${jsonRecord(record)}\n`;
 }
 
-/** JSON of one of our records: its strings may quote the service, so C1 controls are escaped too. */
-function jsonRecord(record: object): string {
-  const json = JSON.stringify(record);
+/**
+ * JSON of one of our records, `event` then `execution` (when given) first as in the other records;
+ * its strings may quote the service, so C1 controls are escaped too.
+ */
+function jsonRecord(record: { readonly event: string; readonly execution?: string | undefined }): string {
+  const { event, execution, ...rest } = record;
+  const json = JSON.stringify({ event, ...(execution === undefined ? {} : { execution }), ...rest });
   return NEEDS_ESCAPE.test(json) ? json.replace(NEEDS_ESCAPE_ALL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) : json;
 }
 

@@ -31,6 +31,18 @@ describe('--json records', () => {
     expect(JSON.parse(line)).toEqual(record);
   });
 
+  it('several executions: `execution` right after `event` in the first and last records', () => {
+    const start = renderJsonStart({ execution: 'exn_1', version: '1.2.3', devbox_id: 'dbx_1', execution_id: 'exn_1', streams: ['stdout'], offsets: { stdout: 0, stderr: 0 } });
+    expect(start.startsWith('{"event":"start","execution":"exn_1","version":"1.2.3",')).toBe(true);
+    const stops = [
+      renderJsonStop({ event: 'stopped', execution: 'exn_2', status: 9, message: '--fail-fast stopped the others', offsets: { stdout: 4, stderr: 1 } }),
+      renderJsonStop({ status: 255, kind: 'not-found', message: 'gone', offsets: { stdout: 0, stderr: 0 }, execution: 'exn_2', event: 'failure' }),
+    ];
+    expect(stops[0]).toBe('{"event":"stopped","execution":"exn_2","status":9,"message":"--fail-fast stopped the others","offsets":{"stdout":4,"stderr":1}}\n');
+    expect(stops[1]).toBe('{"event":"failure","execution":"exn_2","status":255,"kind":"not-found","message":"gone","offsets":{"stdout":0,"stderr":0}}\n');
+    expect(renderJsonExit(3, 'exn_2', 5)).toBe('{"event":"exit","execution":"exn_2","exit_status":3,"missing_bytes":5}\n');
+  });
+
   it('escapes C1 controls and line separators a message may quote', () => {
     const line = renderJsonStop({ event: 'failure', status: 255, kind: 'protocol', message: 'bad \u009b31m \u2028 body', offsets: { stdout: 0, stderr: 0 } });
     expect(line).not.toMatch(/[\u0080-\u009f\u2028]/);
