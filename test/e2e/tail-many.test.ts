@@ -105,7 +105,10 @@ describe('several executions at once', () => {
     await server.waitCompleted(failing.execution_id);
     const result = await runCli([`dbx_local/${waiting.execution_id}`, `dbx_local/${failing.execution_id}`, '--fail-fast'], { env: env() });
     expect(result.status).toBe(9);
-    const resume = /--fail-fast stopped the others; resume them with: runloop-tail (\S+) --fail-fast\n/.exec(result.stderr.toString());
+    // The base URL came from the environment: the line repeats it, as a single follow's does.
+    const resume = new RegExp(`--fail-fast stopped the others; resume them with: runloop-tail (\\S+) --base-url ${server.url} --fail-fast\n`).exec(
+      result.stderr.toString(),
+    );
     expect(resume, result.stderr.toString()).not.toBeNull();
     // Only the unfinished one is in it, with the offsets it had reached.
     expect(resume?.[1]).toMatch(new RegExp(`^dbx_local/${waiting.execution_id}@\\d+,\\d+$`));
@@ -139,7 +142,7 @@ describe('several executions at once', () => {
     const resume = /interrupted; resume with: runloop-tail (.+)\n/.exec(interrupted.stderr.toString());
     expect(resume, interrupted.stderr.toString()).not.toBeNull();
     const words = (resume?.[1] ?? '').split(' ');
-    expect(words).toHaveLength(2);
+    expect(words.slice(2)).toEqual(['--base-url', server.url]);
 
     writeFileSync(gate, '');
     const rest = await runCli(words, { env: env() });
