@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../src/emulator/server.js';
 import { baseEnv, collect, runCli, startCli, waitForOutput } from '../helpers/run-cli.js';
-import { Gates } from '../helpers/wait.js';
+import { Gates, PATIENCE_MS } from '../helpers/wait.js';
 
 let server: RunningServer;
 const gates = new Gates();
@@ -107,7 +107,7 @@ describe('--json records of several executions, for each ending', () => {
     const { gate, ids } = await waitingPair(signal);
     try {
       const child = startCli([...ids.map((id) => `dbx_local/${id}`), '--json'], { env: env() });
-      const done = collect(child, { timeoutMs: 30_000 });
+      const done = collect(child, { timeoutMs: PATIENCE_MS });
       await waitForOutput(child, 'stdout', (text) => text.includes('"text":"started 1\\n"') && text.includes('"text":"started 2\\n"'));
       child.kill(signal);
       const result = await done;
@@ -132,7 +132,7 @@ describe('--json records of several executions, for each ending', () => {
       const failing = await server.execute('dbx_local', 'echo failing; exit 9');
       const ids = [waiting.execution_id, failing.execution_id];
       const child = startCli([...ids.map((id) => `dbx_local/${id}`), '--json', '--fail-fast'], { env: env() });
-      const result = await collect(child, { timeoutMs: 60_000 });
+      const result = await collect(child, { timeoutMs: PATIENCE_MS });
       expect(result.status).toBe(9);
       const by = recordsBy(result.stdout, ids);
       const failed = by.get(failing.execution_id) ?? [];

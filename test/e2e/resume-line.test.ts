@@ -81,10 +81,10 @@ describe('the resume line', () => {
     const options = ['--api-key', server.apiKey, '--base-url', server.url, '--prefix', '--max-retries', '7', '--idle-timeout', '5', '--color', 'never'];
     try {
       const first = startCli([...ids.map((id) => `dbx_local/${id}`), ...options], { env: baseEnv() });
-      const firstDone = collect(first, { timeoutMs: 30_000 });
+      const firstDone = collect(first, { timeoutMs: PATIENCE_MS });
       await Promise.all([
-        waitForOutput(first, 'stdout', (text) => text.includes(' stdout | a out 4\n') && text.includes(' stdout | b out 4\n'), 30_000),
-        waitForOutput(first, 'stderr', (text) => text.includes(' stderr | a err 4\n') && text.includes(' stderr | b err 4\n'), 30_000),
+        waitForOutput(first, 'stdout', (text) => text.includes(' stdout | a out 4\n') && text.includes(' stdout | b out 4\n')),
+        waitForOutput(first, 'stderr', (text) => text.includes(' stderr | a err 4\n') && text.includes(' stderr | b err 4\n')),
       ]);
       first.kill('SIGINT');
       const interrupted = await firstDone;
@@ -106,7 +106,7 @@ describe('the resume line', () => {
       writeFileSync(gate, '');
       const script = `runloop-tail() { ${shellQuote(process.execPath)} ${shellQuote(cliPath)} "$@"; }; ${line}`;
       const env = baseEnv({ RUNLOOP_API_KEY: server.apiKey });
-      const resumed = await collect(spawn('bash', ['-c', script], { env, stdio: ['pipe', 'pipe', 'pipe'] }), { timeoutMs: 30_000 });
+      const resumed = await collect(spawn('bash', ['-c', script], { env, stdio: ['pipe', 'pipe', 'pipe'] }), { timeoutMs: PATIENCE_MS });
       expect(resumed.status).toBe(6);
       for (const index of [0, 1]) {
         expect(ofExecution(resumed.stdout.toString(), index)).toEqual(lines(index, 'stdout', 5, 9));
