@@ -17,8 +17,8 @@
  * that fails is printed as FAILED with the reason, never with a time, and the run exits 1.
  *
  * Then once more over HTTPS, one round at the smallest size, against `serve --tls` (its CA
- * trusted through NODE_EXTRA_CA_CERTS and curl --cacert); skipped, with a note, when this build's
- * serve has no --tls.
+ * trusted through NODE_EXTRA_CA_CERTS and curl --cacert); a server that does not start is
+ * reported as a failure (exit 1), --skip-https leaves the run out.
  *
  * --also adds another build of runloop-tail as one more follower (an A/B of a change on the same
  * rounds: copy a build's bin/ and dist/ aside and point at its bin/runloop-tail.js).
@@ -32,7 +32,7 @@
  * figures are the server's share (it polls the output file every 20 ms); the difference is the
  * follower's.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
@@ -146,12 +146,6 @@ async function startServe(cli: string, dataDir: string, tls = false): Promise<Se
     }
   }
   throw new Error(`serve${tls ? ' --tls' : ''} exited before printing its URL${tls ? ' and CA file' : ''}`);
-}
-
-/** Whether this build's serve has --tls (the HTTPS run needs it). */
-function serveHasTls(cli: string): boolean {
-  const help = spawnSync(process.execPath, [cli, 'serve', '--help'], { encoding: 'utf8' });
-  return /--tls\b/.test(help.stdout ?? '');
 }
 
 /** One JSON call to the server, over node:http(s) so a server with its own CA can be trusted. */
@@ -583,9 +577,16 @@ async function main(): Promise<void> {
     let https: SizeResult | undefined;
     let httpsNote: string | undefined;
     if (args.skipHttps) httpsNote = 'HTTPS run skipped (--skip-https)';
-    else if (!serveHasTls(cli)) httpsNote = "HTTPS run skipped: this build's serve has no --tls";
     else {
-      tlsServe = await startServe(cli, join(scratch, 'serve-tls'), true);
+      // Started, not looked up in `serve --help`: a help text is no proof (a fast --help path may
+      // print another command's), and a server that does not start is a failure to report.
+      tlsServe = await startServe(cli, join(scratch, 'serve-tls'), true).catch((error: unknown) => {
+        httpsNote = `HTTPS run FAILED: ${(error as Error).message}`;
+        process.exitCode = 1;
+        return undefined;
+      });
+    }
+    if (tlsServe !== undefined) {
       await warmUp(tlsServe, scratch);
       https = await runSize(tlsServe, followersFor(tlsServe, args, paths), args.sizesMiB[0]!, 1, scratch, log, loads);
     }

@@ -15,6 +15,7 @@ import { redact, type TailError } from '../errors.js';
 import type { Chunk } from './cursor.js';
 import { decodeChunk, decodeErrorEvent } from './event-data.js';
 import { SseDecoder, type SseDecoderOptions } from './sse-decoder.js';
+import { collectAfterRead } from './memory.js';
 
 export type ConnectionOutcome =
   /** The server ended the response cleanly. */
@@ -112,7 +113,8 @@ export function openConnection(options: ConnectionOptions): Promise<ConnectionOu
         }
         return settle({ kind: 'stream-error', status: error.status, message: redact(error.message, [options.apiKey]) });
       }
-      // Every other event, whatever its name, is a chunk (as the SDK yields it).
+      // Every other event, whatever its name, is a chunk (as the SDK yields it). Its bytes may be a
+      // view of the socket read they came in (node:http hands out a fresh Buffer per read).
       let chunk: Chunk;
       try {
         chunk = decodeChunk(data);
@@ -139,6 +141,7 @@ export function openConnection(options: ConnectionOptions): Promise<ConnectionOu
           return settle({ kind: 'protocol', message: (problem as Error).message });
         }
         if (settled) return;
+        collectAfterRead(piece.length);
         const wait = options.ready();
         if (wait === undefined) return;
         stream.pause();

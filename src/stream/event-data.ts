@@ -12,6 +12,7 @@
  */
 import { isUtf8 } from 'node:buffer';
 import type { Chunk } from './cursor.js';
+import { readChunkInPlace } from './event-bytes.js';
 
 const BACKSLASH_U = Buffer.from('\\u', 'latin1');
 
@@ -52,8 +53,15 @@ function parse(data: Buffer, encoding: 'latin1' | 'utf8'): unknown {
   }
 }
 
-/** Decodes one event's data into a chunk; throws an Error with a one-line message when it is not one. */
+/**
+ * Decodes one event's data into a chunk; throws an Error with a one-line message when it is not one.
+ * The data's bytes may be overwritten: the chunk's bytes are then a view of them (event-bytes.ts),
+ * so the caller must own `data` and not reuse it while the chunk lives.
+ */
 export function decodeChunk(data: Buffer): Chunk {
+  const chunk = readChunkInPlace(data);
+  if (chunk !== undefined) return chunk;
+  // Another layout, or data the byte reader does not read exactly: the string path.
   const encoding = latin1PathHolds(data) ? 'latin1' : 'utf8';
   const parsed = parse(data, encoding);
   const record = (parsed !== null && typeof parsed === 'object' ? parsed : {}) as Record<string, unknown>;

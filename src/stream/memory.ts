@@ -7,6 +7,7 @@
  * setting it at run time works (unlike --max-semi-space-size, read once at start-up).
  */
 import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 
 let applied = false;
 
@@ -28,4 +29,48 @@ export function keepYoungGenerationSmall(v8Version: string = process.versions.v8
   setFlagsFromString('--semi-space-growth-factor=1');
   applied = true;
   return true;
+}
+
+/**
+ * How many bytes read between two young-generation collections; see collectAfterRead. Measured at
+ * 128 MiB (peak RSS): 1 MiB 61, 2 MiB 63-64, 4 MiB 69, 16 MiB 93 MiB; below 1 MiB the collections
+ * themselves start to cost CPU.
+ */
+export const YOUNG_COLLECTION_BYTES = 2 * 1024 * 1024;
+
+type Collect = (options: { type: 'minor' }) => void;
+/** V8's gc function once asked for (null: not available here). */
+let collectYoung: Collect | null | undefined;
+let readSinceCollection = 0;
+
+/**
+ * V8's `gc`, exposed at run time (the flag is read when a context is created, so a new context has
+ * it) and kept out of the program's global scope. Null where that does not work.
+ */
+export function youngCollector(): Collect | null {
+  if (collectYoung === undefined) {
+    try {
+      setFlagsFromString('--expose-gc');
+      const gc: unknown = runInNewContext('gc');
+      collectYoung = typeof gc === 'function' ? (gc as Collect) : null;
+    } catch {
+      collectYoung = null;
+    }
+  }
+  return collectYoung;
+}
+
+/**
+ * Counts bytes read from the network and runs a young-generation collection every
+ * YOUNG_COLLECTION_BYTES. The socket's read buffers (node:http allocates a fresh 64 KiB one per
+ * read) live outside the JS heap; when the hot path allocates almost no JS objects, V8 sees no
+ * reason to collect and they pile up until its external-memory limit forces a full collection
+ * (measured: peak RSS 64 → 86-101 MiB at 128 MiB, with more CPU for the page faults). A scavenge
+ * of a nearly empty young generation is well under a millisecond and frees them.
+ */
+export function collectAfterRead(bytes: number): void {
+  readSinceCollection += bytes;
+  if (readSinceCollection < YOUNG_COLLECTION_BYTES) return;
+  readSinceCollection = 0;
+  youngCollector()?.({ type: 'minor' });
 }

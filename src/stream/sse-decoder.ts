@@ -23,7 +23,10 @@ const BOM = [0xef, 0xbb, 0xbf] as const;
 /** The default cap on one SSE line and on one event's data. The service's events are ~32 KiB. */
 export const MAX_SSE_EVENT_BYTES = 64 * 1024 * 1024;
 
-/** Called once per event. `data` is valid only during the call (it may share the pushed Buffer). */
+/**
+ * Called once per event. `data` may be a view of the pushed Buffer; the decoder never reads it after
+ * the call, so a handler may overwrite or keep it when the pushed Buffers are not reused.
+ */
 export type SseEventHandler = (name: string, data: Buffer) => void;
 
 export interface SseDecoderOptions {

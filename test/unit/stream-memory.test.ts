@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { knowsGrowthFactor } from '../../src/stream/memory.js';
+import { collectAfterRead, knowsGrowthFactor, YOUNG_COLLECTION_BYTES, youngCollector } from '../../src/stream/memory.js';
 
 describe('knowsGrowthFactor: the young-generation flag is only set where V8 is known to have it', () => {
   it.each([
@@ -12,5 +12,15 @@ describe('knowsGrowthFactor: the young-generation flag is only set where V8 is k
     { v8: 'garbage', known: false },
   ])('$v8 → $known', ({ v8, known }) => {
     expect(knowsGrowthFactor(v8)).toBe(known);
+  });
+});
+
+describe('youngCollector: V8 gc exposed at run time for collectAfterRead', () => {
+  it('is a function on this Node, and gc stays out of the global scope', () => {
+    const collect = youngCollector();
+    expect(typeof collect).toBe('function');
+    expect(() => collect?.({ type: 'minor' })).not.toThrow();
+    expect((globalThis as { gc?: unknown }).gc).toBeUndefined();
+    expect(() => collectAfterRead(YOUNG_COLLECTION_BYTES)).not.toThrow();
   });
 });
