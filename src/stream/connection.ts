@@ -51,7 +51,11 @@ export interface ConnectionOptions {
   readonly ready: () => Promise<void> | undefined;
   /** The decoder's cap on one line or event (tests set a small one). */
   readonly maxEventBytes?: SseDecoderOptions['maxEventBytes'];
-  /** Sends the request; default: node:http(s) (tests answer from memory). */
+  /**
+   * Sends the request; default: node:http(s) (tests answer from memory). The body's Buffers become
+   * the chunks' bytes (an event's output is unescaped over its own bytes): give fresh ones, never
+   * one Buffer twice.
+   */
   readonly request?: (url: URL, options: HttpRequest) => Promise<{ readonly status: number; readonly headers: IncomingHttpHeaders; readonly body: Readable }>;
   /** The clock a Retry-After date is read against; default: Date.now. */
   readonly now?: () => number;
