@@ -89,6 +89,8 @@ export async function followStream(options: StreamFollowOptions): Promise<void> 
    * which one the service uses; the stream is not read meanwhile.
    */
   let probe: Promise<void> | undefined;
+  /** The last probe got no answer (an error, a cut, a time-out): a later connection asks again. */
+  let probeUnanswered = false;
   const probeMeaning = (): Promise<void> =>
     probeOffsetMeaning({
       url: streamUrl(options.target, options.devboxId, options.executionId, stream, 0),
@@ -100,9 +102,12 @@ export async function followStream(options: StreamFollowOptions): Promise<void> 
       open,
     }).then(
       (meaning) => {
+        probeUnanswered = meaning === undefined;
         if (meaning !== undefined) apply(decideMeaning(cursor, meaning));
       },
-      () => undefined, // no answer: the cursor's own rules decide (see MAX_HELD_BYTES)
+      () => {
+        probeUnanswered = true; // no answer: ask again on the next connection (see below)
+      },
     );
 
   for (let connection = 0; ; connection++) {
@@ -187,7 +192,11 @@ export async function followStream(options: StreamFollowOptions): Promise<void> 
     });
     if (probe !== undefined) await probe;
     if (signal.aborted) throw signal.reason;
-    if (outcome.kind === 'ended' && !unplaceable) apply(endConnection(cursor));
+    if (probeUnanswered) probe = undefined;
+    // Held chunks that fit both meanings, a probe that got no answer: the fallback meaning would be
+    // a guess that drops or repeats them (a follow resumed near the end of a stream), so ask again.
+    const guessing = probeUnanswered && cursor.meaning === undefined && isHolding(cursor);
+    if (outcome.kind === 'ended' && !unplaceable && !guessing) apply(endConnection(cursor));
     sink.connected?.(stream, false);
 
     const progressed = cursor.position > before || written > 0;
@@ -211,6 +220,10 @@ export async function followStream(options: StreamFollowOptions): Promise<void> 
 
     if (unplaceable) {
       await retry('a resent chunk holding U+FFFD could not be placed exactly; asking again');
+      continue;
+    }
+    if (guessing && outcome.kind === 'ended') {
+      await retry('what chunk offsets mean could not be learnt from the stream; asking again');
       continue;
     }
     switch (outcome.kind) {

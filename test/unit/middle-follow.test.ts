@@ -384,6 +384,42 @@ describe('followExecution: the retry policy, row by row', () => {
   });
 });
 
+describe('followExecution: one chunk that fits both offset meanings (resumed near the end): the stream\'s start tells, nothing is guessed', () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  // The probe's own time-out is a sleep too (IDLE_MS, cancelled once it is answered).
+  it.each<{ name: string; scenario: Scenario; offsets: number[]; waits: number[]; bytes: string }>([
+    {
+      name: "resumed at 8 on a 'start' service, the rest in one chunk (a resend of 2..8 under 'end'): held, the probe says 'start'",
+      scenario: stdout([rest(), send(4), nothing], completedAfter(1), { meaning: 'start', startOffsets: { stdout: 8 } }),
+      offsets: [8, 0, OUT.length],
+      waits: [IDLE_MS],
+      bytes: OUT.slice(8),
+    },
+    {
+      name: 'the probe gets no answer: the connection and the probe are asked again, after a counted wait',
+      scenario: stdout([rest(), http(503), rest(), send(4), nothing], completedAfter(1), { meaning: 'start', startOffsets: { stdout: 8 } }),
+      offsets: [8, 0, 8, 0, OUT.length],
+      waits: [IDLE_MS, ...backoff(1), IDLE_MS],
+      bytes: OUT.slice(8),
+    },
+    {
+      name: "resumed at the end on an 'end' service that resends the last chunk: the probe says 'end', nothing written",
+      scenario: stdout([{ steps: [{ chunk: 'three\n', offset: OUT.length }], end: 'ended' }, send(4), nothing], completedAfter(0), { startOffsets: { stdout: OUT.length } }),
+      offsets: [OUT.length, 0],
+      waits: [IDLE_MS],
+      bytes: '',
+    },
+  ])('$name', async ({ scenario, offsets, waits, bytes }) => {
+    const played = await playScenario(scenario);
+    expect(ending(played)).toBe(0);
+    expect(played.offsets.stdout).toEqual(offsets);
+    expect(played.sleeps).toEqual(waits);
+    expect(played.writes.stdout.map((w) => w.text).join('')).toBe(bytes);
+  });
+});
+
 describe('followExecution: drain after completion', () => {
   beforeEach(() => vi.useFakeTimers());
   afterEach(() => vi.useRealTimers());
