@@ -1,6 +1,7 @@
 /**
- * The short notes runloop-tail writes about itself (spinner text, reconnect notes, the resume
- * command after Ctrl-C). Pure formatting; the caller decides where and whether they are shown.
+ * The notes runloop-tail writes about itself, every text in one place: reconnects, gaps, the
+ * --verbose account of a follow, how it ended, and the resume command. Pure formatting; which
+ * events become notes is follow-notes.ts's, where they are shown the console's (output/console.ts).
  * Offsets are printed as plain digits so they can be copied into a command line.
  */
 
@@ -38,6 +39,50 @@ export function reconnectNote(
 /** "stderr: 512 bytes lost at byte 1024 (the server no longer has them)". */
 export function gapNote(stream: StreamName, offset: number, length: number): string {
   return `${stream}: ${length} byte${length === 1 ? '' : 's'} lost at byte ${offset} (the server no longer has them)`;
+}
+
+/** "status: HTTP 503; retrying in 1.5s (attempt 2)": the status request failed and is retried. */
+export function statusRetryNote(reason: string, delayMs: number, attempt: number): string {
+  return `status: ${reason}; retrying in ${formatSeconds(delayMs)} (attempt ${attempt})`;
+}
+
+/** "stdout: skipped 40 bytes the service sent again" (--verbose). */
+export function resentNote(stream: StreamName, bytes: number): string {
+  return `${stream}: skipped ${bytes} bytes the service sent again`;
+}
+
+/** The command wrote bytes that are not UTF-8, which the service sends as U+FFFD (--verbose). */
+export function replacedNote(stream: StreamName, offset: number): string {
+  return `${stream}: the command wrote bytes that are not UTF-8 (before byte ${offset}); the service sends them as U+FFFD, offsets count the original bytes`;
+}
+
+/** "stdout: complete at byte 1234" (--verbose). */
+export function drainedNote(stream: StreamName, offset: number): string {
+  return `${stream}: complete at byte ${offset}`;
+}
+
+/** "the command exited with status 3" (--verbose). */
+export function exitedNote(exitStatus: number | null): string {
+  return `the command exited with status ${exitStatus ?? 'unknown'}`;
+}
+
+/** Some output never arrived: the follow fails whatever the command's status. */
+export function incompleteNote(missingBytes: number, exitStatus: number | null): string {
+  return `the output is incomplete: ${missingBytes} bytes were lost; the command exited with status ${exitStatus ?? 'unknown'}`;
+}
+
+/** The service said the execution completed and gave no exit status. */
+export const NO_EXIT_STATUS_NOTE = 'the execution completed without an exit status';
+
+/** "resume with: runloop-tail …", after a failure or --timeout. */
+export function resumeNote(resume: string): string {
+  return `resume with: ${resume}`;
+}
+
+/** "stdout: the last 3 lines from byte 120, live from byte 160" (--tail with --verbose). */
+export function tailNote(stream: string, lines: number, shownFrom: number | undefined, receivedTo: number | undefined): string {
+  const live = receivedTo === undefined ? 'live from where it starts' : `live from byte ${receivedTo}`;
+  return shownFrom === undefined ? `${stream}: no lines to show, ${live}` : `${stream}: the last ${lines} lines from byte ${shownFrom}, ${live}`;
 }
 
 /** "interrupted; resume with: runloop-tail …" (Ctrl-C), "stopped by SIGTERM; resume with: …". */
