@@ -6,13 +6,12 @@
  */
 import { EXIT_FAILURE, EXIT_OK, TailError, exitStatusOf, interruptedStatus, oneLine, remoteExitStatus, signalOf } from '../errors.js';
 import { visibleControls } from '../render/sanitize.js';
-import type { Io, Output } from '../io.js';
+import type { Io } from '../io.js';
 import { createLineSink } from '../output/line-sink.js';
-import { outputFor } from '../output/raw-sink.js';
 import { openSaveFiles, type SaveFiles } from '../output/save-files.js';
-import { chalkFor, decideColorLevel, type ColorLevel } from '../render/color.js';
+import { chalkFor, decideColorLevel } from '../render/color.js';
 import { renderJsonExit, renderJsonStart, renderJsonStop, type JsonStopRecord } from '../render/json-lines.js';
-import { gapNote, interruptedNote, reconnectNote } from '../render/status-line.js';
+import { NO_EXIT_STATUS_NOTE, incompleteNote, interruptedNote, resumeNote } from '../render/status-line.js';
 import { shellQuote } from '../render/shell-quote.js';
 import type { ResolvedSettings } from '../settings/resolve.js';
 import type { Transport } from '../api/transport.js';
@@ -20,9 +19,10 @@ import { createProgress, followExecution, type FollowProgress } from '../stream/
 import type { FollowEvent, StreamName } from '../stream/types.js';
 import { followArgs } from './follow-args.js';
 import type { FollowSettings } from './follow-options.js';
-import { startingSink } from './follow-sinks.js';
+import { eventNote } from './follow-notes.js';
+import { lineSinkOptions, startingSink } from './follow-sinks.js';
+import { startTimeout } from './follow-timeout.js';
 import { executionLabels, type ExecutionTarget } from './targets.js';
-import { formatDuration } from './values.js';
 import { VERSION } from '../version.js';
 
 export interface ManyOptions {
@@ -72,12 +72,8 @@ export async function runFollowMany(
   many: ManyOptions,
 ): Promise<number> {
   const labels = executionLabels(targets.map((target) => target.executionId));
-  const timeout = new AbortController();
+  const timeout = startTimeout(options.timeoutMs);
   const stopOthers = new AbortController();
-  const timer =
-    options.timeoutMs === undefined
-      ? undefined
-      : setTimeout(() => timeout.abort(new TailError('timeout', `stopped after --timeout ${formatDuration(options.timeoutMs ?? 0)}`)), options.timeoutMs);
   const signal = AbortSignal.any([io.signal, timeout.signal, stopOthers.signal]);
 
   const terminal = io.stderr.isTTY === true;
@@ -87,9 +83,6 @@ export async function runFollowMany(
     const text = `runloop-tail: ${visibleControls(line)}`;
     io.stderr.write(`${terminal ? chalkFor(noteLevel).dim(text) : text}\n`);
   };
-  const merge = options.merge || options.json;
-  const levelOf = (output: Output): ColorLevel => decideColorLevel({ flag: options.color, env: io.env, isTTY: output.isTTY === true });
-  const levels = { stdout: levelOf(outputFor(io, 'stdout', merge)), stderr: levelOf(outputFor(io, 'stderr', merge)) };
 
   // Every --save file is opened before anything is contacted: a DIR that fails, fails for all.
   const saves: (SaveFiles | undefined)[] = [];
@@ -129,29 +122,20 @@ export async function runFollowMany(
     );
   }
 
+  const policy = { verbose: options.verbose, terminal };
   const follow = async (run: Run, index: number): Promise<Outcome> => {
     const { target } = run;
     const name = (labels[index] ?? target.executionId).trim();
     const note = (line: string) => say(`${name}: ${line}`);
     const save = saves[index];
-    const view = createLineSink(io, {
-      mode: options.json ? 'json' : 'decorated',
-      prefix: options.prefix,
-      timestamps: options.timestamps,
-      merge: options.merge,
-      raw: options.raw,
-      levels,
-      colorAlways: options.color === 'always',
-      now: () => new Date(),
-      beforeWrite: () => {},
-      execution: { id: target.executionId, label: { text: labels[index] ?? target.executionId, colorIndex: index } },
-    });
+    const view = createLineSink(
+      io,
+      lineSinkOptions(io, options, () => {}, { id: target.executionId, label: { text: labels[index] ?? target.executionId, colorIndex: index } }),
+    );
     const { sink, onStarted } = startingSink(view, options, note, save);
     const onEvent = (event: FollowEvent) => {
-      if (event.type === 'gap') note(gapNote(event.stream, event.offset, event.length));
-      else if (event.type === 'retrying' && (terminal || options.verbose) && event.stream !== 'status')
-        note(reconnectNote(event.stream, event.offset, event.attempt, { delayMs: event.delayMs, reason: event.reason }));
-      else if (event.type === 'completed' && options.verbose) note(`the command exited with status ${event.exitStatus ?? 'unknown'}`);
+      const said = eventNote(event, policy);
+      if (said !== undefined) note(said);
     };
     try {
       const result = await followExecution(
@@ -177,13 +161,12 @@ export async function runFollowMany(
       }
       if (result.exitStatus !== null) json(renderJsonExit(result.exitStatus, target.executionId, result.missingBytes));
       if (result.missingBytes > 0) {
-        note(`the output is incomplete: ${result.missingBytes} bytes were lost; the command exited with status ${result.exitStatus ?? 'unknown'}`);
+        note(incompleteNote(result.missingBytes, result.exitStatus));
         return { kind: 'ended', status: EXIT_FAILURE };
       }
       if (result.exitStatus === null) {
-        const message = 'the execution completed without an exit status';
-        note(message);
-        jsonStop(run, { event: 'failure', status: EXIT_FAILURE, kind: 'protocol', message });
+        note(NO_EXIT_STATUS_NOTE);
+        jsonStop(run, { event: 'failure', status: EXIT_FAILURE, kind: 'protocol', message: NO_EXIT_STATUS_NOTE });
         return { kind: 'ended', status: EXIT_FAILURE };
       }
       if (options.verbose || result.exitStatus !== 0) note(`exited with status ${result.exitStatus}`);
@@ -223,7 +206,7 @@ export async function runFollowMany(
       }),
     );
   } finally {
-    clearTimeout(timer);
+    timeout.clear();
   }
 
   const stopped = runs.filter((run) => run.outcome?.kind !== 'ended');
@@ -239,7 +222,7 @@ export async function runFollowMany(
   if (timeout.signal.aborted && unfinished) {
     const message = oneLine(timeout.signal.reason);
     say(message);
-    say(`resume with: ${resume()}`);
+    say(resumeNote(resume()));
     const status = exitStatusOf(timeout.signal.reason);
     for (const run of stopped) jsonStop(run, { event: 'timeout', status, message });
     return status;
