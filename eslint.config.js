@@ -19,4 +19,10 @@ export default tseslint.config(
       'no-control-regex': 'off',
     },
   },
+  {
+    // The npm entry is CommonJS (bin/package.json): it loads dist/entry.cjs without Node's ESM loader.
+    files: ['bin/**/*.js'],
+    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
 );

@@ -1,6 +1,9 @@
 // Bundles the CLI into dist/ with esbuild, dependencies included, so the installed package resolves
 // nothing in node_modules and needs no dependencies at all:
-//   dist/cli.js       what --help and --version need: commander and the option definitions
+//   dist/entry.cjs    the process's first module (bin/runloop-tail.js loads it): CommonJS and small;
+//                     answers --help, --version… from dist/help-answers.json, else loads dist/cli.js
+//   dist/help-answers.json  those answers, rendered at build time by dist/cli.js itself
+//   dist/cli.js       the CLI: commander and the option definitions
 //   dist/chunks/*.js  loaded with import() by the command that needs them: the follower (chalk,
 //                     our SSE decoder, HTTP), ora, conf, the emulator
 //   dist/THIRD-PARTY-LICENSES.txt  the licences of the bundled packages
@@ -8,7 +11,8 @@
 import { build } from 'esbuild';
 import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { Writable } from 'node:stream';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const root = fileURLToPath(new URL('..', import.meta.url));
 const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
@@ -102,6 +106,61 @@ export function writeThirdPartyLicenses(metafile, file) {
   writeFileSync(file, `runloop-tail bundles these packages:\n\n${sections.join(`\n${'-'.repeat(72)}\n\n`)}`);
 }
 
+/** A stdout or stderr for the CLI that keeps what it is given; not a terminal, so help is 80 columns wide. */
+function capture() {
+  let text = '';
+  const stream = new Writable({
+    write(chunk, _encoding, done) {
+      text += chunk.toString();
+      done();
+    },
+  });
+  return { stream, text: () => text };
+}
+
+/**
+ * Runs the built CLI (in this process, with a captured stdout) on every command line that only
+ * prints text: the program's and each command's --help / -h / help <command>, --version / -V and
+ * a bare \`runloop-tail\`. Keeps those that printed on stdout only, in the shape of
+ * src/help-answers.ts's HelpAnswers.
+ */
+async function renderHelpAnswers() {
+  const cli = await import(pathToFileURL(path.join(outdir, 'cli.js')).href);
+  const run = async (argv) => {
+    const stdout = capture();
+    const stderr = capture();
+    const io = { stdout: stdout.stream, stderr: stderr.stream, stdin: process.stdin, env: {}, signal: new AbortController().signal, interruptedBy: () => undefined };
+    const status = await cli.runCli(argv, io);
+    return { stdout: stdout.text(), stderr: stderr.text(), status };
+  };
+  const commandPaths = (command, prefix = []) =>
+    command.commands.flatMap((sub) => [[...prefix, sub.name()], ...commandPaths(sub, [...prefix, sub.name()])]);
+  const program = cli.buildProgram({ io: { stdout: capture().stream, stderr: capture().stream, env: {} }, finish: () => {} });
+  const lines = [[], ['--help'], ['-h'], ['help'], ['--version'], ['-V']];
+  for (const command of commandPaths(program)) lines.push([...command, '--help'], [...command, '-h'], ['help', ...command]);
+  const texts = [];
+  const answers = {};
+  for (const argv of lines) {
+    const said = await run(argv);
+    if (said.stderr !== '' || said.stdout === '') continue; // the CLI answers those itself
+    if (!texts.includes(said.stdout)) texts.push(said.stdout);
+    answers[JSON.stringify(argv)] = [texts.indexOf(said.stdout), said.status];
+  }
+  for (const needed of [[], ['--help'], ['--version']]) {
+    if (!(JSON.stringify(needed) in answers)) throw new Error(`no pre-rendered answer for ${JSON.stringify(needed)}: the CLI wrote on stderr`);
+  }
+  // 80: what src/help-answers.ts helpWidth gives a stdout that is not a terminal.
+  return { width: 80, texts, answers };
+}
+
+/** dist/cli.js stays a separate ES module that dist/entry.cjs loads with import() when it has to. */
+const cliOutsideEntry = {
+  name: 'cli-outside-entry',
+  setup(builder) {
+    builder.onResolve({ filter: /^\.\/cli\.js$/ }, () => ({ path: './cli.js', external: true }));
+  },
+};
+
 /** Builds dist/ for the npm package and removes files of earlier builds. */
 export async function buildPackage() {
   const result = await build({
@@ -115,6 +174,14 @@ export async function buildPackage() {
     banner: { js: "import{createRequire as __createRequire}from'node:module';const require=__createRequire(import.meta.url);" },
   });
   writeThirdPartyLicenses(result.metafile, path.join(outdir, 'THIRD-PARTY-LICENSES.txt'));
+  writeFileSync(path.join(outdir, 'help-answers.json'), `${JSON.stringify(await renderHelpAnswers())}\n`);
+  await build({
+    ...bundleOptions,
+    entryPoints: ['src/entry.ts'],
+    outfile: path.join(outdir, 'entry.cjs'),
+    format: 'cjs',
+    plugins: [...bundleOptions.plugins, cliOutsideEntry],
+  });
   // Chunks of earlier builds have other hashes: remove them so `npm pack` ships only this build.
   const produced = new Set(Object.keys(result.metafile.outputs).map((file) => path.resolve(root, file)));
   for (const dir of [outdir, path.join(outdir, 'chunks')]) {

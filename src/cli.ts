@@ -32,6 +32,7 @@ import { registerCompletion } from './commands/completion.js';
 import { checkArguments, type ArgumentRules } from './commands/argument-check.js';
 import { addExamples, helpConfiguration } from './commands/help-format.js';
 import { VERSION } from './version.js';
+import { helpWidth } from './help-answers.js';
 
 
 /** Builds the commander program; each command module adds its own command and options. */
@@ -55,7 +56,7 @@ export function buildProgram(context: CommandContext): Command {
   registerServe(program, context);
   registerDemo(program, context);
   registerCompletion(program, context);
-  const width = Math.min(context.io.stdout.isTTY === true ? (context.io.stdout.columns ?? 80) : 80, 80);
+  const width = helpWidth(context.io.stdout);
   const configure = (command: Command) => {
     command.exitOverride().configureOutput(program.configureOutput()).configureHelp(helpConfiguration(width));
     command.commands.forEach(configure);
@@ -141,7 +142,7 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
  */
 const SIGNAL_GRACE_MS = 5000;
 
-/** Called by bin/runloop-tail.js. */
+/** Called by src/entry.ts for every command line it has no pre-rendered answer for. */
 export async function main(): Promise<void> {
   const controller = new AbortController();
   let interruptHandler: (() => void) | undefined;
