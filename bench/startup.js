@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Start-up cost of runloop-tail against Node itself: the median wall time of `node -e 0`, the npm
-// entry (`node bin/runloop-tail.js --help` / `--version`, needs `npm run build`) and the single
+// entry (`node bin/runloop-tail.js --help` / `--version`, answered by dist/entry.cjs from the
+// pre-rendered texts, needs `npm run build`; `config path`, which loads the CLI) and the single
 // executable (needs `npm run build:binary`; skipped when absent), and each one's ratio to
 // `node -e 0`. Commands run round-robin so a busy machine slows all of them alike.
 //
@@ -33,6 +34,8 @@ const commands = [
   { name: 'node -e 0', file: process.execPath, args: ['-e', '0'] },
   { name: 'node bin/runloop-tail.js --help', file: process.execPath, args: [entry, '--help'] },
   { name: 'node bin/runloop-tail.js --version', file: process.execPath, args: [entry, '--version'] },
+  // Not pre-rendered: what starting the CLI itself costs (commander, the ESM loader), for comparison.
+  { name: 'node bin/runloop-tail.js config path', file: process.execPath, args: [entry, 'config', 'path'] },
 ];
 if (existsSync(binary)) {
   const shown = path.relative(root, binary);
