@@ -11,7 +11,7 @@
 import { build } from 'esbuild';
 import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { Writable } from 'node:stream';
+import { PassThrough, Writable } from 'node:stream';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const root = fileURLToPath(new URL('..', import.meta.url));
@@ -129,7 +129,7 @@ async function renderHelpAnswers() {
   const run = async (argv) => {
     const stdout = capture();
     const stderr = capture();
-    const io = { stdout: stdout.stream, stderr: stderr.stream, stdin: process.stdin, env: {}, signal: new AbortController().signal, interruptedBy: () => undefined };
+    const io = { stdout: stdout.stream, stderr: stderr.stream, stdin: new PassThrough(), env: {}, signal: new AbortController().signal };
     const status = await cli.runCli(argv, io);
     return { stdout: stdout.text(), stderr: stderr.text(), status };
   };

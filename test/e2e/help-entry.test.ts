@@ -26,7 +26,6 @@ async function helpInProcess(argv: readonly string[], columns: number): Promise<
     stdin: new PassThrough(),
     env: {},
     signal: new AbortController().signal,
-    interruptedBy: () => undefined,
   };
   expect(await runInProcess(argv, io)).toBe(0);
   return stdout.text();

@@ -29,7 +29,6 @@ async function said(run: Run, argv: readonly string[]): Promise<{ stdout: string
     stdin: new PassThrough(),
     env: {},
     signal: new AbortController().signal,
-    interruptedBy: () => undefined,
   };
   const status = await run(argv, io);
   return { stdout: stdout.text(), stderr: stderr.text(), status };
