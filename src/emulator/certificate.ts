@@ -56,9 +56,17 @@ const bits = (content: Buffer) => der(0x03, Buffer.concat([Buffer.from([0]), con
 const boolean = (value: boolean) => der(0x01, Buffer.from([value ? 0xff : 0]));
 const utf8 = (text: string) => der(0x0c, Buffer.from(text, 'utf8'));
 
-function integer(content: Buffer): Buffer {
-  // Positive: a leading 1 bit would make it negative.
-  return der(0x02, (content[0] ?? 0) & 0x80 ? Buffer.concat([Buffer.from([0]), content]) : content);
+/**
+ * A non-negative DER INTEGER from big-endian bytes, in its one minimal form: leading zero bytes
+ * dropped (a random serial starting with 0x00 and then a byte below 0x80 is "illegal padding" to
+ * OpenSSL: 1 certificate in 512 failed that way), then one zero put back where a leading 1 bit
+ * would make it negative.
+ */
+export function derInteger(content: Buffer): Buffer {
+  let start = 0;
+  while (start < content.length - 1 && content[start] === 0) start++;
+  const minimal = content.subarray(start);
+  return der(0x02, (minimal[0] ?? 0) & 0x80 ? Buffer.concat([Buffer.from([0]), minimal]) : minimal.length === 0 ? Buffer.from([0]) : minimal);
 }
 
 function oid(text: string): Buffer {
@@ -128,8 +136,8 @@ function issue(options: {
   const extensions = [extension('2.5.29.19', true, sequence(...(options.ca ? [boolean(true)] : [])))];
   if (options.hosts.length > 0) extensions.push(extension('2.5.29.17', false, altNames(options.hosts)));
   const tbs = sequence(
-    explicit(0, integer(Buffer.from([2]))), // v3
-    integer(serial),
+    explicit(0, derInteger(Buffer.from([2]))), // v3
+    derInteger(serial),
     ECDSA_WITH_SHA256,
     name(options.issuerName),
     sequence(time(options.notBefore), time(options.notAfter)),

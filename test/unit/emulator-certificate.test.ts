@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createPrivateKey, X509Certificate } from 'node:crypto';
-import { generateCertificates } from '../../src/emulator/certificate.js';
+import { derInteger, generateCertificates } from '../../src/emulator/certificate.js';
 
 describe('generateCertificates', () => {
   it('makes a CA and a server certificate for every host and address it is given', () => {
@@ -40,5 +40,21 @@ describe('generateCertificates', () => {
     const second = generateCertificates({ hosts: ['api.example.test'], issuer: first.ca });
     expect(second.ca).toBe(first.ca);
     expect(new X509Certificate(second.server.cert).verify(new X509Certificate(first.ca.cert).publicKey)).toBe(true);
+  });
+});
+
+describe('derInteger', () => {
+  // The minimal two's-complement form DER asks for; a serial drawn as 16 random bytes may start
+  // with zeros (OpenSSL refused such a certificate: "illegal padding", 1 in 512).
+  it.each<[string, number[], number[]]>([
+    ['small', [2], [0x02, 0x01, 0x02]],
+    ['zero', [0], [0x02, 0x01, 0x00]],
+    ['all zeros', [0, 0, 0], [0x02, 0x01, 0x00]],
+    ['a leading 1 bit gets a zero byte', [0x80, 0x01], [0x02, 0x03, 0x00, 0x80, 0x01]],
+    ['a leading zero before a low byte is dropped', [0x00, 0x12, 0x34], [0x02, 0x02, 0x12, 0x34]],
+    ['a leading zero before a high byte is kept', [0x00, 0x92], [0x02, 0x02, 0x00, 0x92]],
+    ['several leading zeros before a high byte leave one', [0x00, 0x00, 0xff], [0x02, 0x02, 0x00, 0xff]],
+  ])('%s', (_name, content, encoded) => {
+    expect([...derInteger(Buffer.from(content))]).toEqual(encoded);
   });
 });
