@@ -6,6 +6,7 @@
 import { Option, type Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { EXIT_OK, TailError } from '../errors.js';
+import { isLoopbackHost } from '../settings/base-url.js';
 import { shellQuote } from '../render/shell-quote.js';
 import type { CommandContext } from './context.js';
 import type { OffsetMode, RunningServer, ServerOptions } from '../emulator/server.js';
@@ -83,11 +84,6 @@ function statuses(value: string | undefined): number[] | undefined {
 function offsetMode(value: string | undefined): OffsetMode | undefined {
   if (value === undefined || value === 'end' || value === 'start') return value;
   throw usage('--offset-mode', `expected end or start, got ${JSON.stringify(value)}`);
-}
-
-/** True for hosts that only this machine can reach. */
-export function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
 }
 
 /** Turns the flags into ServerOptions, or throws a usage TailError naming the flag. */
@@ -178,7 +174,7 @@ async function serve(flags: ServeFlags, context: CommandContext): Promise<void> 
   const { io } = context;
   const options = parseServeFlags(flags, io.env);
   const host = options.host ?? '127.0.0.1';
-  if (!isLoopback(host)) {
+  if (!isLoopbackHost(host)) {
     io.stderr.write(
       `runloop-tail serve: warning: --host ${host} lets other machines reach this server, and anyone with the key runs commands here\n`,
     );

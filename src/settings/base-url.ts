@@ -55,18 +55,29 @@ function stripApiVersion(path: string, origin: string, fail: (message: string) =
 }
 
 /**
- * True for hosts that never leave this machine: `localhost`, 127.0.0.0/8, `[::1]` and the
- * IPv4-mapped form of 127.0.0.0/8. Takes `URL.hostname`, which the URL parser has already
- * normalised (`127.1` → `127.0.0.1`, `[0:0::1]` → `[::1]`). Subdomains of `localhost` are not
- * accepted: the system resolver does not promise to keep them on loopback.
+ * True for hosts that never leave this machine: `localhost`, 127.0.0.0/8, `::1` and the
+ * IPv4-mapped form of 127.0.0.0/8 — the one rule for the key's transport, a proxy, and the address
+ * `serve` binds. Takes a `URL.hostname` (`[::1]`) or a bare host or address as typed (`::1`,
+ * `127.1`, `0:0::1`): the WHATWG URL parser normalises either the way a connection would read it.
+ * Subdomains of `localhost` are not accepted: the system resolver does not promise to keep them on
+ * loopback.
  */
-export function isLoopbackHost(hostname: string): boolean {
-  const host = hostname.toLowerCase().replace(/\.$/, '');
+export function isLoopbackHost(host: string): boolean {
+  const bare = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
+  // Anything that would make the text more than a host (a port, a path, credentials) is not one.
+  if (bare === '' || /[/?#@\s]/.test(bare) || (bare.includes(':') && !/^[0-9a-f:.]+$/i.test(bare))) return false;
+  let hostname: string;
+  try {
+    hostname = new URL(`http://${bare.includes(':') ? `[${bare}]` : bare}/`).hostname;
+  } catch {
+    return false;
+  }
+  const name = hostname.replace(/\.$/, '');
   return (
-    host === 'localhost' ||
-    /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host) ||
-    host === '[::1]' ||
-    /^\[::ffff:7f[0-9a-f]{2}:[0-9a-f]{1,4}\]$/.test(host)
+    name === 'localhost' ||
+    /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(name) ||
+    name === '[::1]' ||
+    /^\[::ffff:7f[0-9a-f]{2}:[0-9a-f]{1,4}\]$/.test(name)
   );
 }
 

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateCertificates } from '../../src/emulator/certificate.js';
-import { exportLines, isLoopback, parseServeFlags, type ServeFlags } from '../../src/commands/serve.js';
+import { exportLines, parseServeFlags, type ServeFlags } from '../../src/commands/serve.js';
 import { shellQuote } from '../../src/render/shell-quote.js';
 import { TailError } from '../../src/errors.js';
 
@@ -125,13 +125,4 @@ describe('shell output', () => {
     expect(text).toMatch(/^export RUNLOOP_BASE_URL=http:\/\/127\.0\.0\.1:1\nexport RUNLOOP_API_KEY=k\n# .*dbx_local, dbx_a.*\n$/);
   });
 
-  it.each([
-    { host: '127.0.0.1', loopback: true },
-    { host: '127.8.9.10', loopback: true },
-    { host: '::1', loopback: true },
-    { host: 'localhost', loopback: true },
-    { host: '0.0.0.0', loopback: false },
-    { host: '192.168.1.4', loopback: false },
-    { host: '::', loopback: false },
-  ])('isLoopback($host) = $loopback', ({ host, loopback }) => expect(isLoopback(host)).toBe(loopback));
 });

@@ -104,6 +104,25 @@ describe('isLoopbackHost', () => {
     ['[::ffff:a00:1]', false],
     ['127.0.0.1.nip.io', false],
     ['api.runloop.ai', false],
+    // As `serve --host` takes them: bare addresses, not yet normalised by a URL.
+    ['::1', true],
+    ['127.8.9.10', true],
+    ['127.1', true],
+    ['0:0:0:0:0:0:0:1', true],
+    ['::ffff:127.0.0.1', true],
+    ['::', false],
+    ['192.168.1.4', false],
+    ['::ffff:10.0.0.1', false],
+    ['fe80::1', false],
+    // Not a host at all: a port, a path, credentials, spaces, an address out of range.
+    ['', false],
+    ['localhost:80', false],
+    ['127.0.0.1:80', false],
+    ['localhost/x', false],
+    ['user@localhost', false],
+    ['local host', false],
+    ['127.256.0.1', false],
+    ['[::1', false],
   ])('%s → %s', (host, expected) => {
     expect(isLoopbackHost(host)).toBe(expected);
   });
