@@ -6,6 +6,7 @@
 import { request as httpRequestRaw, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import { request as httpsRequestRaw } from 'node:https';
 import type { Readable } from 'node:stream';
+import { formatDuration } from '../duration.js';
 import { ProxyRefused } from './errors.js';
 import { directTransport, type Transport } from './transport.js';
 
@@ -24,7 +25,7 @@ export interface HttpRequest {
 export class ResponseTimeout extends Error {
   override readonly name = 'ResponseTimeout';
   constructor(ms: number) {
-    super(`no response within ${ms < 1000 ? `${ms}ms` : `${Number((ms / 1000).toFixed(1))}s`}`);
+    super(`no response within ${formatDuration(ms)}`);
   }
 }
 

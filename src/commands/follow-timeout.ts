@@ -1,6 +1,6 @@
 /** `--timeout`: a signal aborted with a TailError('timeout') once the follow's budget runs out. */
 import { TailError } from '../errors.js';
-import { formatDuration } from './values.js';
+import { formatDuration } from '../duration.js';
 
 export interface FollowTimeout {
   readonly signal: AbortSignal;

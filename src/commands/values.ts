@@ -49,11 +49,3 @@ export function parseChoice<T extends string>(flag: string, text: string, choice
   if ((choices as readonly string[]).includes(text)) return text as T;
   throw new TailError('usage', `${flag} must be one of ${choices.join(', ')}, got ${JSON.stringify(text)}`);
 }
-
-/** Renders milliseconds for a message: "1.5s", "2m", "250ms". */
-export function formatDuration(ms: number): string {
-  if (ms < 1000) return `${ms}ms`;
-  if (ms < 60_000) return `${Number((ms / 1000).toFixed(1))}s`;
-  if (ms < 3_600_000) return `${Number((ms / 60_000).toFixed(1))}m`;
-  return `${Number((ms / 3_600_000).toFixed(1))}h`;
-}

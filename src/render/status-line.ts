@@ -6,6 +6,7 @@
  */
 
 import type { StreamName } from '../stream/types.js';
+import { formatDuration } from '../duration.js';
 import { shellCommand } from './shell-quote.js';
 
 /** "connecting to execution exn_…" (devbox named when given). */
@@ -31,7 +32,7 @@ export function reconnectNote(
   details: { readonly delayMs?: number; readonly reason?: string } = {},
 ): string {
   let note = `${stream}: reconnecting from byte ${offset}, attempt ${attempt}`;
-  if (details.delayMs !== undefined && details.delayMs > 0) note += ` in ${formatSeconds(details.delayMs)}`;
+  if (details.delayMs !== undefined && details.delayMs > 0) note += ` in ${formatDuration(details.delayMs)}`;
   if (details.reason !== undefined && details.reason !== '') note += ` (${details.reason})`;
   return note;
 }
@@ -43,7 +44,7 @@ export function gapNote(stream: StreamName, offset: number, length: number): str
 
 /** "status: HTTP 503; retrying in 1.5s (attempt 2)": the status request failed and is retried. */
 export function statusRetryNote(reason: string, delayMs: number, attempt: number): string {
-  return `status: ${reason}; retrying in ${formatSeconds(delayMs)} (attempt ${attempt})`;
+  return `status: ${reason}; retrying in ${formatDuration(delayMs)} (attempt ${attempt})`;
 }
 
 /** "stdout: skipped 40 bytes the service sent again" (--verbose). */
@@ -119,8 +120,4 @@ export function resumeCommand(target: ResumeTarget): string {
     ...(target.extraArgs ?? []),
   ];
   return shellCommand(words);
-}
-
-function formatSeconds(ms: number): string {
-  return ms < 1000 ? `${Math.round(ms)}ms` : `${(ms / 1000).toFixed(1)}s`;
 }

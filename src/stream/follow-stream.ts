@@ -5,6 +5,7 @@
  */
 import { streamUrl, type ApiTarget } from '../api/client.js';
 import { errorForStatus, isTransientStatus } from '../api/errors.js';
+import { formatDuration } from '../duration.js';
 import { TailError } from '../errors.js';
 import { backoffDelay } from './backoff.js';
 import { openConnection, type ConnectionOutcome } from './connection.js';
@@ -238,7 +239,7 @@ export async function followStream(options: StreamFollowOptions): Promise<void> 
         }
         // No response head within the window: a failure, counted, whatever the status.
         if (!responded) {
-          await retry(`no response within ${silenceMs / 1000}s`);
+          await retry(`no response within ${formatDuration(silenceMs)}`);
           continue;
         }
         // A clean end or a quiet spell: only the execution's status says whether we are done.
@@ -248,7 +249,7 @@ export async function followStream(options: StreamFollowOptions): Promise<void> 
           if (outcome.kind === 'aborted') windowMs = Math.min(options.idleTimeoutMs, DRAIN_PROBE_MS);
           continue; // drain: one more connection from where we are
         }
-        const reason = outcome.kind === 'ended' ? 'the stream ended while the command runs' : `no data for ${windowMs / 1000}s`;
+        const reason = outcome.kind === 'ended' ? 'the stream ended while the command runs' : `no data for ${formatDuration(windowMs)}`;
         if (healthy) {
           failures = 0;
           if (outcome.kind === 'aborted') options.onEvent({ type: 'retrying', stream, offset: cursor.position, attempt: 0, delayMs: 0, reason });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDuration, parseChoice, parseCount, parseDuration, parseOffset } from '../../src/commands/values.js';
+import { parseChoice, parseCount, parseDuration, parseOffset } from '../../src/commands/values.js';
 import { TailError } from '../../src/errors.js';
 
 function usageMessage(fn: () => unknown): string {
@@ -56,13 +56,4 @@ describe('parseChoice', () => {
   it('names the choices', () => {
     expect(usageMessage(() => parseChoice('--color', 'sometimes', ['auto', 'always', 'never']))).toContain('auto, always, never');
   });
-});
-
-describe('formatDuration', () => {
-  it.each([
-    [250, '250ms'],
-    [1500, '1.5s'],
-    [60_000, '1m'],
-    [5_400_000, '1.5h'],
-  ])('%i → %s', (ms, text) => expect(formatDuration(ms)).toBe(text));
 });
