@@ -9,7 +9,8 @@ import { cutLength, planEvent, type EventPlan, type Faults } from './faults.js';
 import type { StreamName } from './output-store.js';
 import type { Random } from './random.js';
 import { encodeErrorEvent, encodeEvent, type SseWriter } from './sse-writer.js';
-import { characterStart, eventLength, sequenceLength } from './utf8.js';
+import { sequenceLength } from '../render/utf8.js';
+import { characterStart, eventLength } from './utf8.js';
 
 /** How often a connection looks for new output while the execution runs. */
 export const pollIntervalMs = 20;

@@ -1,36 +1,10 @@
 /**
- * UTF-8 boundaries over raw bytes: an event's `output` is a JSON string, so the emulator never
- * cuts a character in two. Invalid bytes are treated as one-byte characters so they never hold
- * the stream back (they reach the client as U+FFFD, with offsets still counting file bytes).
+ * The emulator's UTF-8 boundaries (on the rules of render/utf8.ts): an event's `output` is a JSON
+ * string, so the emulator never cuts a character in two. Invalid bytes are treated as one-byte
+ * characters so they never hold the stream back (they reach the client as U+FFFD, with offsets
+ * still counting file bytes).
  */
-
-/** The byte length a lead byte announces: 1 for ASCII and for bytes that cannot start a character. */
-export function sequenceLength(lead: number): number {
-  if (lead >= 0xf0 && lead <= 0xf4) return 4;
-  if (lead >= 0xe0 && lead <= 0xef) return 3;
-  if (lead >= 0xc2 && lead <= 0xdf) return 2;
-  return 1;
-}
-
-function isContinuation(byte: number): boolean {
-  return (byte & 0xc0) === 0x80;
-}
-
-/**
- * The length of the longest prefix of `bytes[0, length)` that ends on a character boundary.
- * When `atEnd` is true nothing more will come, so a trailing partial character is released as is.
- */
-export function completePrefixLength(bytes: Uint8Array, length: number, atEnd: boolean): number {
-  if (atEnd) return length;
-  // Only the last three bytes can belong to an unfinished character.
-  for (let back = 1; back <= Math.min(3, length); back++) {
-    const index = length - back;
-    const byte = bytes[index] ?? 0;
-    if (isContinuation(byte)) continue;
-    return sequenceLength(byte) > back ? index : length;
-  }
-  return length;
-}
+import { completePrefixLength, isContinuation, sequenceLength } from '../render/utf8.js';
 
 /**
  * Where the character containing byte `index` starts, given the bytes just before it

@@ -5,6 +5,7 @@
  * character and because offsets are byte offsets. Every byte pushed comes out exactly once, in
  * order, so concatenating the `bytes` of every returned line gives the stream back unchanged.
  */
+import { isContinuation, sequenceLength } from './utf8.js';
 
 /** How a line ended. `none` only for a line emitted before its end was seen. */
 export type LineTerminator = 'lf' | 'crlf' | 'cr' | 'none';
@@ -204,11 +205,10 @@ function characterBoundary(bytes: Buffer, limit: number): number {
   for (let back = 0; back <= 3; back++) {
     const at = limit - back;
     const byte = bytes[at]!;
-    if ((byte & 0xc0) !== 0x80) {
+    if (!isContinuation(byte)) {
       if (back === 0) return limit;
-      const length = byte >= 0xf0 && byte <= 0xf4 ? 4 : byte >= 0xe0 && byte < 0xf0 ? 3 : byte >= 0xc2 && byte < 0xe0 ? 2 : 1;
       // Cut before the lead byte only if its character really reaches across the limit.
-      return at + length > limit ? at : limit;
+      return at + sequenceLength(byte) > limit ? at : limit;
     }
   }
   return limit;

@@ -5,6 +5,7 @@
  * pieces' text and the same position).
  */
 import { isUtf8 } from 'node:buffer';
+import { completePrefixLength, isContinuation } from '../render/utf8.js';
 
 /** What one call hands back. */
 export interface PieceBatch {
@@ -52,25 +53,13 @@ export function validUtf8Prefix(bytes: Uint8Array): number {
   return i;
 }
 
-/** Where the last character of `bytes` starts when it is incomplete; `bytes.length` when it is complete. */
-function completeEnd(bytes: Uint8Array): number {
-  const n = bytes.length;
-  for (let back = 1; back <= Math.min(4, n); back++) {
-    const b = bytes[n - back] ?? 0;
-    if ((b & 0xc0) === 0x80) continue; // a continuation byte: look further back
-    const need = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : b >= 0xc0 ? 2 : 1;
-    return need > back ? n - back : n;
-  }
-  return n;
-}
-
 /** Cuts valid UTF-8 into strings of at most `maxBytes` bytes, each ending on a character boundary. */
 export function splitText(bytes: Buffer, maxBytes: number): string[] {
   const pieces: string[] = [];
   let start = 0;
   while (start < bytes.length) {
     let end = Math.min(bytes.length, start + maxBytes);
-    while (end < bytes.length && end > start + 1 && ((bytes[end] ?? 0) & 0xc0) === 0x80) end--;
+    while (end < bytes.length && end > start + 1 && isContinuation(bytes[end] ?? 0)) end--;
     pieces.push(bytes.toString('utf8', start, end));
     start = end;
   }
@@ -95,7 +84,9 @@ export class StdinPieces {
   push(chunk: Uint8Array): PieceBatch {
     if (this.invalid !== undefined) return { pieces: [], invalidAt: this.invalid };
     const data = this.carry.length === 0 ? Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength) : Buffer.concat([this.carry, chunk]);
-    return this.take(data, completeEnd(data));
+    // Where the last character starts when it is incomplete (carried to the next chunk). A byte
+    // that cannot start a character is not carried: validUtf8Prefix finds it now.
+    return this.take(data, completePrefixLength(data, data.length, false));
   }
 
   /** The end of the input: a character cut off at the end is not UTF-8. */
