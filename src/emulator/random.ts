@@ -32,16 +32,24 @@ export function hashSeed(...parts: readonly (string | number)[]): number {
   return hash >>> 0;
 }
 
-/** A mulberry32 generator: tiny, fast and good enough for fault injection (not for secrets). */
-export function createRandom(...key: readonly (string | number)[]): Random {
-  let state = hashSeed(...key);
-  const next = (): number => {
+/**
+ * A mulberry32 generator from a 32-bit seed: floats in [0, 1), tiny, fast and good enough for fault
+ * injection and seeded test scenarios (not for secrets). The one PRNG of the project.
+ */
+export function mulberry32(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
     state = (state + 0x6d2b79f5) >>> 0;
     let t = state;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/** A {@link Random} keyed by its parts (hashed with {@link hashSeed}). */
+export function createRandom(...key: readonly (string | number)[]): Random {
+  const next = mulberry32(hashSeed(...key));
   return {
     next,
     // Draw even when p is 0 or 1, so changing a probability does not shift every later choice.

@@ -1,5 +1,24 @@
 import { describe, expect, it } from 'vitest';
-import { createRandom, hashSeed, seededId } from '../../src/emulator/random.js';
+import { createRandom, hashSeed, mulberry32, seededId } from '../../src/emulator/random.js';
+
+describe('mulberry32', () => {
+  // The draws of the generator the seeded test scenarios had as their own copy: a seed replays the
+  // same scenario as before the copies became one.
+  it.each([
+    [0, [0.26642920868471265, 0.0003297457005828619, 0.2232720274478197]],
+    [1, [0.6270739405881613, 0.002735721180215478, 0.5274470399599522]],
+    [5000, [0.02629107586108148, 0.4756804835051298, 0.9059161539189517]],
+  ])('seed %i draws the same as always', (seed, draws) => {
+    const next = mulberry32(seed);
+    expect([next(), next(), next()]).toEqual(draws);
+  });
+
+  it('createRandom is mulberry32 seeded with the hash of its key', () => {
+    const random = createRandom('k', 1);
+    const next = mulberry32(hashSeed('k', 1));
+    for (let i = 0; i < 5; i++) expect(random.next()).toBe(next());
+  });
+});
 
 describe('createRandom', () => {
   it('gives the same draws for the same key, different ones for another', () => {
