@@ -8,17 +8,11 @@ import { ResponseTimeout, header, httpRequest, readText, type HttpResponse } fro
 import { decodedBody } from './content-encoding.js';
 import { JsonFieldScanner } from './json-fields.js';
 import type { Transport } from './transport.js';
+import { isExecutionStatus, type ExecutionDetailView, type ExecutionStatus, type StreamName } from './wire.js';
 import { parseRetryAfter } from '../stream/backoff.js';
 
-export type ExecutionStatus = 'queued' | 'running' | 'completed';
-
-/** The parts of DevboxAsyncExecutionDetailView runloop-tail uses. */
-export interface ExecutionView {
-  readonly devbox_id: string;
-  readonly execution_id: string;
-  readonly status: ExecutionStatus;
-  readonly exit_status: number | null;
-}
+/** The parts of DevboxAsyncExecutionDetailView runloop-tail uses (the fields it reads). */
+export type ExecutionView = Readonly<Pick<ExecutionDetailView, (typeof VIEW_FIELDS)[number]>>;
 
 export interface ApiTarget {
   readonly baseUrl: string;
@@ -34,7 +28,7 @@ export function executionUrl(target: ApiTarget, devboxId: string, executionId: s
 }
 
 /** The stream URL of one output, from a byte offset. */
-export function streamUrl(target: ApiTarget, devboxId: string, executionId: string, stream: 'stdout' | 'stderr', offset: number): URL {
+export function streamUrl(target: ApiTarget, devboxId: string, executionId: string, stream: StreamName, offset: number): URL {
   const url = executionUrl(target, devboxId, executionId, `/stream_${stream}_updates`);
   url.searchParams.set('offset', String(offset));
   return url;
@@ -172,10 +166,7 @@ export function asExecutionView(value: unknown, what: string): ExecutionView {
       const shown = (JSON.stringify(exit) ?? String(exit)).slice(0, 40);
       throw new TailError('protocol', `the ${what} response has exit_status ${shown}, not an exit status (an integer from 0 to 255)`);
     }
-    if (
-      typeof v.execution_id === 'string' &&
-      (status === 'queued' || status === 'running' || status === 'completed')
-    ) {
+    if (typeof v.execution_id === 'string' && isExecutionStatus(status)) {
       return {
         devbox_id: typeof v.devbox_id === 'string' ? v.devbox_id : '',
         execution_id: v.execution_id,

@@ -1,12 +1,12 @@
 /**
  * execute_async, retrieve, wait_for_status (long-poll), kill and send_std_in.
  */
-import { StdinError, type Execution, type ExecutionStatus } from './execution.js';
+import { EXECUTION_STATUSES, isExecutionStatus, type ExecutionStatus } from '../api/wire.js';
+import { StdinError, type Execution } from './execution.js';
 import { HttpError, readJsonBody, sendJson } from './http-json.js';
 import type { RouteRequest } from './route-context.js';
 import { defaultViewLines, executionView } from './view.js';
 
-const statuses: readonly ExecutionStatus[] = ['queued', 'running', 'completed'];
 
 /** The execution a route names, or a 404 that says which part is unknown. */
 export function findExecution(route: RouteRequest): Execution {
@@ -55,11 +55,11 @@ export async function retrieveExecution(route: RouteRequest): Promise<void> {
 
 function parseStatuses(value: unknown): ExecutionStatus[] {
   if (!Array.isArray(value) || value.length === 0) {
-    throw new HttpError(400, 'bad_request', `statuses must be a non-empty list of ${statuses.join(', ')}`);
+    throw new HttpError(400, 'bad_request', `statuses must be a non-empty list of ${EXECUTION_STATUSES.join(', ')}`);
   }
   for (const status of value) {
-    if (!statuses.includes(status as ExecutionStatus)) {
-      throw new HttpError(400, 'bad_request', `unknown status ${JSON.stringify(status)}; expected ${statuses.join(', ')}`);
+    if (!isExecutionStatus(status)) {
+      throw new HttpError(400, 'bad_request', `unknown status ${JSON.stringify(status)}; expected ${EXECUTION_STATUSES.join(', ')}`);
     }
   }
   return value as ExecutionStatus[];

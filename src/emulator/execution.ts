@@ -7,9 +7,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { appendFile } from 'node:fs/promises';
 import { constants } from 'node:os';
 import type { Writable } from 'node:stream';
-import { OutputFiles, type StreamName } from './output-store.js';
-
-export type ExecutionStatus = 'queued' | 'running' | 'completed';
+import type { ExecutionStatus, StreamName } from '../api/wire.js';
+import { OutputFiles } from './output-store.js';
 
 /** What creating an execution needs. */
 export interface ExecutionSpec {

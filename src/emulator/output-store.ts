@@ -5,9 +5,7 @@
  */
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-
-/** One of an execution's two output streams. */
-export type StreamName = 'stdout' | 'stderr';
+import type { StreamName } from '../api/wire.js';
 
 export const streamNames: readonly StreamName[] = ['stdout', 'stderr'];
 

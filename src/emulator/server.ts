@@ -24,14 +24,13 @@ import { generateApiKey } from './auth.js';
 import { generateCertificates } from './certificate.js';
 import { Executions, UnknownDevboxError } from './executions.js';
 import { resolveFaults, type FaultOptions, type Faults } from './faults.js';
-import type { StreamName } from './output-store.js';
+import type { ExecutionDetailView, StreamName } from '../api/wire.js';
 import { handleRequest } from './routes.js';
 import type { ServerState } from './route-context.js';
-import { executionView, type ExecutionView } from './view.js';
+import { executionView } from './view.js';
 
 export type { OffsetMode, FaultOptions, Faults } from './faults.js';
-export type { ExecutionView } from './view.js';
-export type { StreamName } from './output-store.js';
+export type { ExecutionDetailView, StreamName } from '../api/wire.js';
 export { defaultDevboxId } from './executions.js';
 
 /** Options of startServer; fault options may change later through `setFaults`. */
@@ -73,11 +72,11 @@ export interface RunningServer {
   readonly port: number;
   readonly apiKey: string;
   /** Starts an execution without HTTP (tests), the same as execute_async. */
-  execute(devboxId: string, command: string, shellName?: string, options?: { attachStdin?: boolean }): Promise<ExecutionView>;
+  execute(devboxId: string, command: string, shellName?: string, options?: { attachStdin?: boolean }): Promise<ExecutionDetailView>;
   /** The exact bytes an execution has written so far to a stream (the final bytes once completed). */
   readOutput(executionId: string, stream: StreamName): Promise<Buffer>;
   /** Resolves when the execution has completed. */
-  waitCompleted(executionId: string): Promise<ExecutionView>;
+  waitCompleted(executionId: string): Promise<ExecutionDetailView>;
   /** The number of stream connections (requests to either stream route) served so far. */
   readonly connections: () => number;
   /** The fault options in force. */

@@ -6,7 +6,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Execution } from './execution.js';
 import { cutLength, planEvent, type EventPlan, type Faults } from './faults.js';
-import type { StreamName } from './output-store.js';
+import type { StreamName } from '../api/wire.js';
 import type { Random } from './random.js';
 import { encodeErrorEvent, encodeEvent, type SseWriter } from './sse-writer.js';
 import { sequenceLength } from '../render/utf8.js';

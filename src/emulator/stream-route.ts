@@ -4,7 +4,7 @@
 import { findExecution } from './execution-routes.js';
 import { planConnection } from './faults.js';
 import { HttpError, codeForStatus } from './http-json.js';
-import type { StreamName } from './output-store.js';
+import type { StreamName } from '../api/wire.js';
 import { createRandom } from './random.js';
 import type { RouteHandler, RouteRequest } from './route-context.js';
 import { SseWriter } from './sse-writer.js';

@@ -1,25 +1,9 @@
 /**
  * The JSON view of an execution, shaped like the SDK's DevboxAsyncExecutionDetailView.
  */
-import type { Execution, ExecutionStatus } from './execution.js';
-import type { StreamName } from './output-store.js';
+import type { ExecutionDetailView, StreamName } from '../api/wire.js';
+import type { Execution } from './execution.js';
 import { characterStart } from './utf8.js';
-
-/** An execution as the API returns it. */
-export interface ExecutionView {
-  devbox_id: string;
-  execution_id: string;
-  status: ExecutionStatus;
-  /** null until the execution has completed. */
-  exit_status: number | null;
-  shell_name: string | null;
-  /** The last `last_n` lines (default 100) of stdout so far, at most 64 KiB; the streams carry the rest. */
-  stdout: string;
-  /** True when `stdout` is not the whole output. */
-  stdout_truncated: boolean;
-  stderr: string;
-  stderr_truncated: boolean;
-}
 
 /** The most a view carries of each stream. */
 export const viewTailBytes = 64 * 1024;
@@ -49,7 +33,7 @@ async function tail(execution: Execution, stream: StreamName, lines: number): Pr
 }
 
 /** Builds the view of an execution (reads the tails of its output files). */
-export async function executionView(execution: Execution, lines = defaultViewLines): Promise<ExecutionView> {
+export async function executionView(execution: Execution, lines = defaultViewLines): Promise<ExecutionDetailView> {
   // Read the state first: a view never says "completed" with tails read before completion.
   const status = execution.status;
   const exitStatus = execution.exitStatus;

@@ -1,5 +1,7 @@
-/** The two outputs of an execution. */
-export type StreamName = 'stdout' | 'stderr';
+import type { StreamName } from '../api/wire.js';
+
+/** The two outputs of an execution, defined with the service's shapes (api/wire.ts). */
+export type { StreamName };
 
 /** Where followed bytes go. The tail command builds one for the terminal, a pipe or JSON lines. */
 export interface OutputSink {

@@ -6,7 +6,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type ExecutionView, type RunningServer } from '../../src/emulator/server.js';
+import { startServer, type ExecutionDetailView, type RunningServer } from '../../src/emulator/server.js';
 import { call, executionPath, streamUrl, within } from '../helpers/emulator-api.js';
 import { readSse } from '../helpers/sse.js';
 import { PATIENCE_MS } from '../helpers/wait.js';
@@ -23,13 +23,13 @@ afterAll(async () => {
   await rm(scratch, { recursive: true, force: true });
 });
 
-async function start(command: string, extra: Record<string, unknown> = {}, devboxId = 'dbx_local'): Promise<ExecutionView> {
+async function start(command: string, extra: Record<string, unknown> = {}, devboxId = 'dbx_local'): Promise<ExecutionDetailView> {
   const answer = await call(server, 'POST', `/v1/devboxes/${devboxId}/execute_async`, { command, ...extra });
   expect(answer.status).toBe(200);
-  return answer.body as unknown as ExecutionView;
+  return answer.body as unknown as ExecutionDetailView;
 }
 
-async function finished(view: ExecutionView): Promise<ExecutionView> {
+async function finished(view: ExecutionDetailView): Promise<ExecutionDetailView> {
   return within(server.waitCompleted(view.execution_id), PATIENCE_MS, `execution ${view.execution_id}`);
 }
 

@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hostForUrl, startServer, type ExecutionView, type RunningServer } from '../../src/emulator/server.js';
+import { hostForUrl, startServer, type ExecutionDetailView, type RunningServer } from '../../src/emulator/server.js';
 import { isLoopbackHost } from '../../src/settings/base-url.js';
 import { call, executionPath, within } from '../helpers/emulator-api.js';
 import { PATIENCE_MS } from '../helpers/wait.js';
@@ -25,15 +25,15 @@ afterAll(async () => {
   await rm(scratch, { recursive: true, force: true });
 });
 
-async function start(command: string, extra: Record<string, unknown> = {}): Promise<ExecutionView> {
+async function start(command: string, extra: Record<string, unknown> = {}): Promise<ExecutionDetailView> {
   const answer = await call(server, 'POST', '/v1/devboxes/dbx_local/execute_async', { command, ...extra });
   expect(answer.status, JSON.stringify(answer.body)).toBe(200);
-  return answer.body as unknown as ExecutionView;
+  return answer.body as unknown as ExecutionDetailView;
 }
 
-const send = (view: ExecutionView, body: unknown) => call(server, 'POST', executionPath(view.execution_id, '/send_std_in'), body);
-const finished = (view: ExecutionView) => within(server.waitCompleted(view.execution_id), PATIENCE_MS, `execution ${view.execution_id}`);
-const retrieve = async (view: ExecutionView) => (await call(server, 'GET', executionPath(view.execution_id))).body as unknown as ExecutionView;
+const send = (view: ExecutionDetailView, body: unknown) => call(server, 'POST', executionPath(view.execution_id, '/send_std_in'), body);
+const finished = (view: ExecutionDetailView) => within(server.waitCompleted(view.execution_id), PATIENCE_MS, `execution ${view.execution_id}`);
+const retrieve = async (view: ExecutionDetailView) => (await call(server, 'GET', executionPath(view.execution_id))).body as unknown as ExecutionDetailView;
 
 async function until<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = PATIENCE_MS): Promise<T> {
   const deadline = Date.now() + timeoutMs;
