@@ -43,7 +43,7 @@ export function registerDemo(program: Command, context: CommandContext): void {
       const { io } = context;
       const options = parseFollowOptions({ ...flags, maxRetries: '20', idleTimeout: '10' });
       // Loaded here so other commands (and --help) do not pay for the emulator and the follower.
-      const [{ startServer }, { runFollow }] = await Promise.all([import('../emulator/server.js'), import('./follow-run.js')]);
+      const [{ startServer, defaultDevboxId }, { runFollow }] = await Promise.all([import('../emulator/server.js'), import('./follow-run.js')]);
       let cut = false;
       const server = await startServer({
         port: 0,
@@ -59,14 +59,14 @@ export function registerDemo(program: Command, context: CommandContext): void {
         },
       });
       try {
-        const view = await server.execute('dbx_local', DEMO_SCRIPT);
+        const view = await server.execute(defaultDevboxId, DEMO_SCRIPT);
         if (io.stderr.isTTY === true || options.verbose) {
           io.stderr.write(
             `runloop-tail: demo server on ${server.url}; following ${view.execution_id} (the connection is cut once on purpose)\n`,
           );
         }
         const settings = { apiKey: server.apiKey, apiKeySource: 'flag' as const, baseUrl: server.url, baseUrlSource: 'flag' as const };
-        context.finish(await runFollow(io, settings, { devboxId: 'dbx_local', executionId: view.execution_id }, options));
+        context.finish(await runFollow(io, settings, { devboxId: defaultDevboxId, executionId: view.execution_id }, options));
       } finally {
         await server.close();
       }

@@ -9,6 +9,7 @@ import { EXIT_OK, TailError } from '../errors.js';
 import { isLoopbackHost } from '../settings/base-url.js';
 import { shellQuote } from '../render/shell-quote.js';
 import type { CommandContext } from './context.js';
+import { defaultDevboxId } from '../emulator/default-devbox.js';
 import type { OffsetMode, RunningServer, ServerOptions } from '../emulator/server.js';
 
 /** The flags as commander hands them over (strings, and the list of --devbox). */
@@ -153,8 +154,8 @@ export function exportLines(server: Pick<RunningServer, 'url' | 'apiKey'> & { ca
     `export RUNLOOP_BASE_URL=${shellQuote(server.url)}`,
     `export RUNLOOP_API_KEY=${shellQuote(server.apiKey)}`,
     ...(server.caFile === undefined ? [] : [`export NODE_EXTRA_CA_CERTS=${shellQuote(server.caFile)}`]),
-    `# runloop-tail serve: listening; devboxes: ${['dbx_local', ...devboxes].join(', ')}. In another shell run the ` +
-      `export lines above, then: runloop-tail exec dbx_local -- echo hello. Ctrl-C stops the server.`,
+    `# runloop-tail serve: listening; devboxes: ${[defaultDevboxId, ...devboxes].join(', ')}. In another shell run the ` +
+      `export lines above, then: runloop-tail exec ${defaultDevboxId} -- echo hello. Ctrl-C stops the server.`,
     '',
   ].join('\n');
 }
@@ -211,7 +212,7 @@ export function registerServe(program: Command, context: CommandContext): void {
     .option('--port <n>', 'port to listen on; 0 picks a free one', '0')
     .option('--host <host>', 'address to bind (other machines can reach anything but loopback)', '127.0.0.1')
     .option('--api-key <key>', 'bearer key clients must send (default: RUNLOOP_API_KEY, else a generated one)')
-    .option('--devbox <id>', 'another devbox id besides dbx_local (repeatable)', collect)
+    .option('--devbox <id>', `another devbox id besides ${defaultDevboxId} (repeatable)`, collect)
     .option('--data-dir <dir>', 'keep execution outputs in this directory (default: a temporary one, removed on exit)')
     .addOption(
       new Option('--offset-mode <mode>', "what a chunk's offset means: end (after the chunk) or start (its first byte)")

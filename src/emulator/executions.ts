@@ -4,12 +4,10 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { defaultDevboxId } from './default-devbox.js';
 import { Execution, shellExitStatus } from './execution.js';
 import { nextProcess, type ShellState } from './named-shell.js';
 import { seededId } from './random.js';
-
-/** The devbox that always exists. */
-export const defaultDevboxId = 'dbx_local';
 
 /** What the registry needs to start executions. */
 export interface ExecutionsOptions {

@@ -31,7 +31,7 @@ import { executionView } from './view.js';
 
 export type { OffsetMode, FaultOptions, Faults } from './faults.js';
 export type { ExecutionDetailView, StreamName } from '../api/wire.js';
-export { defaultDevboxId } from './executions.js';
+export { defaultDevboxId } from './default-devbox.js';
 
 /** Options of startServer; fault options may change later through `setFaults`. */
 export interface ServerOptions extends FaultOptions {
@@ -41,7 +41,7 @@ export interface ServerOptions extends FaultOptions {
   host?: string;
   /** Default: a generated random key. */
   apiKey?: string;
-  /** 'dbx_local' always exists; these in addition. */
+  /** {@link defaultDevboxId} always exists; these in addition. */
   devboxes?: readonly string[];
   /** wait_for_status hold before its 408, default 25000. */
   waitHoldMs?: number;

@@ -1,7 +1,8 @@
 /**
  * Plain-fetch calls to a running emulator for the contract tests, and a wait with a time-out.
  */
-import type { RunningServer } from '../../src/emulator/server.js';
+import type { StreamName } from '../../src/api/wire.js';
+import { defaultDevboxId, type RunningServer } from '../../src/emulator/server.js';
 import { PATIENCE_MS } from './wait.js';
 
 export interface JsonAnswer {
@@ -32,7 +33,7 @@ export async function call(
 }
 
 /** The path of an execution's route. */
-export function executionPath(executionId: string, rest = '', devboxId = 'dbx_local'): string {
+export function executionPath(executionId: string, rest = '', devboxId = defaultDevboxId): string {
   return `/v1/devboxes/${devboxId}/executions/${executionId}${rest}`;
 }
 
@@ -40,9 +41,9 @@ export function executionPath(executionId: string, rest = '', devboxId = 'dbx_lo
 export function streamUrl(
   server: Pick<RunningServer, 'url'>,
   executionId: string,
-  stream: 'stdout' | 'stderr',
+  stream: StreamName,
   offset?: number | string,
-  devboxId = 'dbx_local',
+  devboxId = defaultDevboxId,
 ): string {
   const query = offset === undefined ? '' : `?offset=${offset}`;
   return `${server.url}${executionPath(executionId, `/stream_${stream}_updates`, devboxId)}${query}`;
