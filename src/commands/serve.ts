@@ -7,6 +7,7 @@ import { Option, type Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { EXIT_OK, TailError } from '../errors.js';
 import { isLoopbackHost } from '../settings/base-url.js';
+import { probability, wholeNumber } from './values.js';
 import { shellQuote } from '../render/shell-quote.js';
 import type { CommandContext } from './context.js';
 import { defaultDevboxId } from '../emulator/default-devbox.js';
@@ -49,19 +50,17 @@ function usage(flag: string, message: string): TailError {
 
 function integer(flag: string, value: string | undefined, min = 0, max = Number.MAX_SAFE_INTEGER): number | undefined {
   if (value === undefined) return undefined;
-  const number = Number(value);
-  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(number) || number < min || number > max) {
+  const number = wholeNumber(value);
+  if (number === undefined || !Number.isSafeInteger(number) || number < min || number > max) {
     throw usage(flag, `expected an integer from ${min} to ${max}, got ${JSON.stringify(value)}`);
   }
   return number;
 }
 
-function probability(flag: string, value: string | undefined): number | undefined {
+function chance(flag: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
-  const number = Number(value);
-  if (value.trim() === '' || !Number.isFinite(number) || number < 0 || number > 1) {
-    throw usage(flag, `expected a probability from 0 to 1, got ${JSON.stringify(value)}`);
-  }
+  const number = probability(value);
+  if (number === undefined) throw usage(flag, `expected a probability from 0 to 1, got ${JSON.stringify(value)}`);
   return number;
 }
 
@@ -104,16 +103,16 @@ export function parseServeFlags(flags: ServeFlags, env: Readonly<Record<string, 
     offsetMode: offsetMode(flags.offsetMode),
     seed: integer('--seed', flags.seed, 0, 2 ** 32 - 1),
     chunkSize: chunkSize(flags.chunkSize),
-    cutProbability: probability('--cut-probability', flags.cutProbability),
+    cutProbability: chance('--cut-probability', flags.cutProbability),
     cutAfterBytes: integer('--cut-after-bytes', flags.cutAfterBytes),
-    errorProbability: probability('--error-probability', flags.errorProbability),
+    errorProbability: chance('--error-probability', flags.errorProbability),
     errorStatuses: statuses(flags.errorStatuses),
     retryAfterSeconds: integer('--retry-after', flags.retryAfter),
-    stallProbability: probability('--stall-probability', flags.stallProbability),
+    stallProbability: chance('--stall-probability', flags.stallProbability),
     stallMs: integer('--stall-ms', flags.stallMs),
-    resendProbability: probability('--resend-probability', flags.resendProbability),
+    resendProbability: chance('--resend-probability', flags.resendProbability),
     resendBytes: integer('--resend-bytes', flags.resendBytes),
-    gapProbability: probability('--gap-probability', flags.gapProbability),
+    gapProbability: chance('--gap-probability', flags.gapProbability),
     gapBytes: integer('--gap-bytes', flags.gapBytes),
     idleTimeoutMs: integer('--idle-timeout-ms', flags.idleTimeoutMs),
     keepAliveMs: integer('--keep-alive-ms', flags.keepAliveMs),

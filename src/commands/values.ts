@@ -1,18 +1,34 @@
 /** Parsers for option values: each returns the value or throws a usage error naming the flag. */
 import { TailError } from '../errors.js';
 
+/**
+ * The one reading of a whole number on the command line: decimal digits, spaces around allowed;
+ * undefined for anything else ('-1', '1.5', '1e3', '0x10', ''). The value may be past
+ * Number.MAX_SAFE_INTEGER: each caller says what is too large.
+ */
+export function wholeNumber(text: string): number | undefined {
+  const trimmed = text.trim();
+  return /^\d+$/.test(trimmed) ? Number(trimmed) : undefined;
+}
+
+/** The one reading of a probability: a finite number from 0 to 1 (`0.05`, `1`, `5e-2`); else undefined. */
+export function probability(text: string): number | undefined {
+  const value = Number(text);
+  return text.trim() !== '' && Number.isFinite(value) && value >= 0 && value <= 1 ? value : undefined;
+}
+
 /** A byte offset: a non-negative integer (bytes, as the API counts them). */
 export function parseOffset(flag: string, text: string): number {
-  if (!/^\d+$/.test(text.trim())) throw new TailError('usage', `${flag} must be a byte offset (0 or more), got ${JSON.stringify(text)}`);
-  const value = Number(text.trim());
+  const value = wholeNumber(text);
+  if (value === undefined) throw new TailError('usage', `${flag} must be a byte offset (0 or more), got ${JSON.stringify(text)}`);
   if (!Number.isSafeInteger(value)) throw new TailError('usage', `${flag} is too large: ${text}`);
   return value;
 }
 
 /** A count: a non-negative integer up to `max`. */
 export function parseCount(flag: string, text: string, max = 1_000_000): number {
-  if (!/^\d+$/.test(text.trim())) throw new TailError('usage', `${flag} must be a whole number, got ${JSON.stringify(text)}`);
-  const value = Number(text.trim());
+  const value = wholeNumber(text);
+  if (value === undefined) throw new TailError('usage', `${flag} must be a whole number, got ${JSON.stringify(text)}`);
   if (value > max) throw new TailError('usage', `${flag} must be at most ${max}, got ${text}`);
   return value;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseChoice, parseCount, parseDuration, parseOffset } from '../../src/commands/values.js';
+import { parseChoice, parseCount, parseDuration, parseOffset, probability, wholeNumber } from '../../src/commands/values.js';
 import { TailError } from '../../src/errors.js';
 
 function usageMessage(fn: () => unknown): string {
@@ -12,6 +12,42 @@ function usageMessage(fn: () => unknown): string {
   }
   throw new Error('expected a usage error');
 }
+
+// The one reading of numbers that tail's, exec's and serve's options share (serve had its own copy).
+describe('wholeNumber', () => {
+  it.each([
+    ['0', 0],
+    ['42', 42],
+    [' 7 ', 7],
+    ['007', 7],
+    ['9007199254740993', 9007199254740992], // past safe: each caller says it is too large
+    ['-1', undefined],
+    ['1.5', undefined],
+    ['1e3', undefined],
+    ['0x10', undefined],
+    ['+5', undefined],
+    ['', undefined],
+    [' ', undefined],
+    ['١٢', undefined], // digits of another script are not digits here
+  ])('%j → %s', (text, expected) => expect(wholeNumber(text)).toBe(expected));
+});
+
+describe('probability', () => {
+  it.each([
+    ['0', 0],
+    ['1', 1],
+    ['0.05', 0.05],
+    [' .5', 0.5],
+    ['5e-2', 0.05],
+    ['1.0001', undefined],
+    ['-0.1', undefined],
+    ['', undefined],
+    [' ', undefined],
+    ['often', undefined],
+    ['Infinity', undefined],
+    ['NaN', undefined],
+  ])('%j → %s', (text, expected) => expect(probability(text)).toBe(expected));
+});
 
 describe('parseOffset', () => {
   it.each([
