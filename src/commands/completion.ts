@@ -6,6 +6,7 @@
  */
 import { Argument, type Command, type Option } from 'commander';
 import { EXIT_OK } from '../errors.js';
+import { shellQuoteAlways as quote } from '../render/shell-quote.js';
 import { SETTING_KEYS } from '../settings/keys.js';
 import type { CommandContext } from './context.js';
 
@@ -144,10 +145,6 @@ function names(options: readonly CompletionOption[], filter: (option: Completion
   return options.filter(filter).flatMap((option) => option.names);
 }
 
-/** A word in single quotes for bash and zsh. */
-function quote(word: string): string {
-  return `'${word.replace(/'/g, `'\\''`)}'`;
-}
 
 /** A word in single quotes for fish (which escapes \ and ' inside them). */
 function fishQuote(word: string): string {

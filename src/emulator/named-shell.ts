@@ -11,7 +11,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { shellQuote } from '../render/shell-quote.js';
+import { shellQuoteAlways as quote } from '../render/shell-quote.js';
 import type { ProcessSpec } from './execution.js';
 
 /** Where one named shell keeps its state between commands. */
@@ -22,10 +22,6 @@ export interface ShellState {
   readonly stateDir: string;
 }
 
-/** A POSIX-shell single-quoted word (always quoted: the result goes inside a trap's text). */
-function quote(word: string): string {
-  return shellQuote(word) === word ? `'${word}'` : shellQuote(word);
-}
 
 /**
  * The script that runs `command` in the named shell: restore the saved environment (the child starts

@@ -21,6 +21,16 @@ export function shellQuote(word: string): string {
   return `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
+/**
+ * Like {@link shellQuote}, but a safe word is single-quoted too: for a word that goes inside
+ * another shell text (a trap's command, a `case` pattern of a completion script), where a bare word
+ * could take on a meaning there.
+ */
+export function shellQuoteAlways(word: string): string {
+  const quoted = shellQuote(word);
+  return quoted === word ? `'${word}'` : quoted;
+}
+
 /** `$'…'` with every control character, backslash and single quote escaped. */
 function ansiCQuote(word: string): string {
   let out = "$'";

@@ -9,7 +9,7 @@ import {
   resumeCommand,
   waitingNote,
 } from '../../src/render/status-line.js';
-import { shellQuote } from '../../src/render/shell-quote.js';
+import { shellQuote, shellQuoteAlways } from '../../src/render/shell-quote.js';
 
 /** What a real shell makes of the words: each printed and NUL-terminated (bash: for `$'…'`). */
 function shellWords(commandLine: string): string[] {
@@ -44,6 +44,13 @@ describe('shellQuote', () => {
   ];
   it.each(rows)('%s', (_name, word, expected) => {
     expect(shellQuote(word)).toBe(expected);
+  });
+
+  // The always-quoted form the named shells' trap and the completion scripts use (each had a copy):
+  // the same as shellQuote but for a safe word, which is single-quoted too.
+  it.each(rows)('always quoted: %s', (_name, word, expected) => {
+    expect(shellQuoteAlways(word)).toBe(expected === word ? `'${word}'` : expected);
+    expect(shellWords(shellQuoteAlways(word))).toEqual([word]);
   });
 
   it('a quoted word with control characters holds none', () => {
