@@ -3,7 +3,8 @@
  * "done", the status does. Concurrent refreshes share one request; transient failures are retried
  * with the same policy as the streams.
  */
-import { getExecution, waitForStatus, type ApiTarget, type ExecutionStatus, type ExecutionView } from '../api/client.js';
+import { getExecution, waitForStatus, type ApiTarget, type ExecutionView } from '../api/client.js';
+import type { ExecutionStatus } from '../api/wire.js';
 import { TransientFailure } from '../api/errors.js';
 import { TailError } from '../errors.js';
 import { backoffDelay } from './backoff.js';

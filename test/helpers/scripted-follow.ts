@@ -7,7 +7,8 @@
  * The caller turns fake timers on (vi.useFakeTimers) before playing and off after.
  */
 import { vi } from 'vitest';
-import type { ExecutionStatus, ExecutionView } from '../../src/api/client.js';
+import type { ExecutionView } from '../../src/api/client.js';
+import type { ExecutionStatus } from '../../src/api/wire.js';
 import { TransientFailure } from '../../src/api/errors.js';
 import type { ConnectionOptions, ConnectionOutcome } from '../../src/stream/connection.js';
 import type { StatusSource } from '../../src/stream/execution-watch.js';
