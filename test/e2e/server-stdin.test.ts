@@ -68,12 +68,15 @@ describe('send_std_in', () => {
     expect(String(noStdin.body.message)).toContain('attach_stdin');
     await call(server, 'POST', executionPath(plain.execution_id, '/kill'), { kill_process_group: true });
 
-    const attached = await start('cat', { attach_stdin: true });
+    // The command outlives its stdin, so "after EOF" is certain to be asked before "completed"
+    // (with a bare `cat`, the execution could complete between the two sends).
+    const attached = await start('cat; sleep 600', { attach_stdin: true });
     for (const body of [{}, { text: 7 }, { signal: 'HUP' }, { text: null, signal: null }]) {
       expect((await send(attached, body)).status, JSON.stringify(body)).toBe(400);
     }
     expect((await send(attached, { signal: 'EOF' })).status).toBe(200);
     expect(String((await send(attached, { text: 'late' })).body.message)).toContain('EOF');
+    await call(server, 'POST', executionPath(attached.execution_id, '/kill'), { kill_process_group: true });
     await finished(attached);
     const completed = await send(attached, { signal: 'EOF' });
     expect(completed.status).toBe(400);
