@@ -33,6 +33,7 @@ import { checkArguments, type ArgumentRules } from './commands/argument-check.js
 import { addExamples, helpConfiguration } from './commands/help-format.js';
 import { VERSION } from './version.js';
 import { helpWidth } from './help-answers.js';
+import { keepYoungGenerationSmall } from './stream/memory.js';
 
 
 /** Builds the commander program; each command module adds its own command and options. */
@@ -99,12 +100,24 @@ function argumentRules(program: Command): ArgumentRules {
   };
 }
 
+/** What only main() does, for the whole process; a test running the CLI in its own process leaves it out. */
+export interface ProcessSetup {
+  /** Called before the action of a command that follows an execution. */
+  readonly beforeFollow?: () => void;
+}
+
+/** The commands whose action follows an execution (demo follows one on its embedded server). */
+const FOLLOWING_COMMANDS = new Set(['tail', 'exec', 'demo']);
+
 /** Runs the CLI on the given arguments and returns the exit status; never throws. */
-export async function runCli(argv: readonly string[], io: Io): Promise<number> {
+export async function runCli(argv: readonly string[], io: Io, setup: ProcessSetup = {}): Promise<number> {
   let exitStatus = 0;
   const context: CommandContext = { io, finish: (status) => (exitStatus = status) };
   try {
     const program = buildProgram(context);
+    program.hook('preAction', (_program, action) => {
+      if (FOLLOWING_COMMANDS.has(action.name())) setup.beforeFollow?.();
+    });
     const verdict = checkArguments(argv, argumentRules(program));
     switch (verdict.kind) {
       case 'help':
@@ -197,7 +210,9 @@ export async function main(): Promise<void> {
       };
     },
   };
-  const status = await runCli(process.argv.slice(2), io);
+  // The V8 flag that keeps a long follow's memory flat is process-wide, so it is set here, at the
+  // edge, and only for a command that follows (src/stream/memory.ts has the measurement).
+  const status = await runCli(process.argv.slice(2), io, { beforeFollow: () => keepYoungGenerationSmall() });
   // Let buffered output reach its reader before leaving.
   await Promise.all([...opened].map(flush));
   process.exit(status);

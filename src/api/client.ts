@@ -9,7 +9,7 @@ import { decodedBody } from './content-encoding.js';
 import { JsonFieldScanner } from './json-fields.js';
 import type { Transport } from './transport.js';
 import { isExecutionStatus, type ExecutionDetailView, type ExecutionStatus, type StreamName } from './wire.js';
-import { parseRetryAfter } from '../stream/backoff.js';
+import { parseRetryAfter } from './backoff.js';
 
 /** The parts of DevboxAsyncExecutionDetailView runloop-tail uses (the fields it reads). */
 export type ExecutionView = Readonly<Pick<ExecutionDetailView, (typeof VIEW_FIELDS)[number]>>;

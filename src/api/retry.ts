@@ -2,7 +2,7 @@
  * Retries an idempotent call (status, kill) through transient failures with the shared backoff.
  */
 import { TailError } from '../errors.js';
-import { backoffDelay } from '../stream/backoff.js';
+import { backoffDelay } from './backoff.js';
 import { TransientFailure } from './errors.js';
 
 export interface RetryOptions {

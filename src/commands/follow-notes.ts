@@ -4,7 +4,7 @@
  * with --verbose, or when its wait is longer than the backoff ever makes by itself (a long
  * Retry-After: a silent multi-minute pause looks like a hang); the rest only with --verbose.
  */
-import { defaultBackoff } from '../stream/backoff.js';
+import { defaultBackoff } from '../api/backoff.js';
 import {
   drainedNote,
   exitedNote,

@@ -6,7 +6,7 @@
  */
 import { TailError } from '../errors.js';
 import { TransientFailure } from '../api/errors.js';
-import { backoffDelay } from '../stream/backoff.js';
+import { backoffDelay } from '../api/backoff.js';
 
 /**
  * Socket errors raised before a request could leave this machine: no connection was made, so no

@@ -10,7 +10,7 @@ import { header, httpRequest, readText, type HttpRequest } from '../api/http.js'
 import { describeNetworkError } from '../api/client.js';
 import { permanentNetworkError } from '../api/errors.js';
 import type { Transport } from '../api/transport.js';
-import { parseRetryAfter } from './backoff.js';
+import { parseRetryAfter } from '../api/backoff.js';
 import { redact, type TailError } from '../errors.js';
 import type { Chunk } from './cursor.js';
 import { decodeChunk, decodeErrorEvent } from './event-data.js';

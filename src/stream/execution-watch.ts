@@ -7,7 +7,7 @@ import { getExecution, waitForStatus, type ApiTarget, type ExecutionView } from 
 import type { ExecutionStatus } from '../api/wire.js';
 import { TransientFailure } from '../api/errors.js';
 import { TailError } from '../errors.js';
-import { backoffDelay } from './backoff.js';
+import { backoffDelay } from '../api/backoff.js';
 import type { FollowEvent } from './types.js';
 
 /** Where the execution's status comes from: the API, or a scripted source in tests. */

@@ -8,7 +8,6 @@ import { requestTimeoutFor, type ApiTarget, type ExecutionView } from '../api/cl
 import type { openConnection } from './connection.js';
 import { ExecutionWatch, type StatusSource } from './execution-watch.js';
 import { followStream } from './follow-stream.js';
-import { keepYoungGenerationSmall } from './memory.js';
 import type { FollowEvent, OutputSink, StreamName } from './types.js';
 
 export interface FollowOptions {
@@ -55,7 +54,6 @@ export function createProgress(startOffsets: Readonly<Record<StreamName, number>
 }
 
 export async function followExecution(options: FollowOptions, progress = createProgress(options.startOffsets)): Promise<FollowResult> {
-  keepYoungGenerationSmall();
   const onEvent = options.onEvent ?? (() => {});
   const random = options.random ?? Math.random;
   const now = options.now ?? Date.now;

@@ -7,7 +7,7 @@ import { streamUrl, type ApiTarget } from '../api/client.js';
 import { errorForStatus, isTransientStatus } from '../api/errors.js';
 import { formatDuration } from '../duration.js';
 import { TailError } from '../errors.js';
-import { backoffDelay } from './backoff.js';
+import { backoffDelay } from '../api/backoff.js';
 import { openConnection, type ConnectionOutcome } from './connection.js';
 import { acceptChunk, createCursor, decideMeaning, endConnection, isHolding, startConnection, type CursorState, type Placement } from './cursor.js';
 import { probeOffsetMeaning } from './offset-probe.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { backoffDelay, defaultBackoff, parseRetryAfter } from '../../src/stream/backoff.js';
+import { backoffDelay, defaultBackoff, parseRetryAfter } from '../../src/api/backoff.js';
 
 describe('backoffDelay', () => {
   const rows: { name: string; attempt: number; random: number; retryAfter?: number; expected: number }[] = [

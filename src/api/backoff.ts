@@ -1,6 +1,7 @@
 /**
- * The reconnect policy: exponential backoff with jitter, Retry-After honoured, reset after
- * progress. Pure: the caller supplies the random number and the clock.
+ * The retry policy of every call to the service (stream reconnects, status and kill, stdin
+ * delivery): exponential backoff with jitter, Retry-After honoured, reset after progress. Pure: the
+ * caller supplies the random number and the clock.
  */
 
 export interface BackoffPolicy {
