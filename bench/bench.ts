@@ -133,7 +133,7 @@ async function startServe(cli: string, dataDir: string, tls = false): Promise<Se
   await mkdir(dataDir, { recursive: true }); // serve --tls writes its CA file there before anything else
   const argv = [cli, 'serve', '--port', '0', '--api-key', apiKey, '--data-dir', dataDir, '--quiet', ...(tls ? ['--tls'] : [])];
   const child = spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'inherit'] });
-  const lines = createInterface({ input: child.stdout! });
+  const lines = createInterface({ input: child.stdout });
   let url: string | undefined;
   let caFile: string | undefined;
   for await (const line of lines) {
@@ -141,7 +141,7 @@ async function startServe(cli: string, dataDir: string, tls = false): Promise<Se
     caFile ??= exported(line, 'NODE_EXTRA_CA_CERTS');
     // The key comes after the URL, the CA file (with --tls) after the key.
     if (url !== undefined && (!tls || caFile !== undefined)) {
-      child.stdout!.resume();
+      child.stdout.resume();
       return { url, apiKey, dataDir, child, caFile };
     }
   }
@@ -257,18 +257,18 @@ async function latencyRun(serve: Serve, cli: string, sdkFollower: string, second
 
   const curlLatencies: number[] = [];
   const curl = spawn('curl', ['-sN', '-H', `Authorization: Bearer ${serve.apiKey}`, streamUrl(serve, executionId, 'stdout')], { stdio: ['ignore', 'pipe', 'inherit'] });
-  curl.stdout!.on('data', sseOutputs(latencyCollector(curlLatencies, warmupSeq)));
+  curl.stdout.on('data', sseOutputs(latencyCollector(curlLatencies, warmupSeq)));
   followers.push({ name: 'curl -N', child: curl, latencies: curlLatencies });
 
   const rtLatencies: number[] = [];
   const rt = spawn(process.execPath, [cli, 'dbx_local', executionId], { stdio: ['ignore', 'pipe', 'inherit'], env });
-  rt.stdout!.setEncoding('utf8').on('data', latencyCollector(rtLatencies, warmupSeq));
+  rt.stdout.setEncoding('utf8').on('data', latencyCollector(rtLatencies, warmupSeq));
   followers.push({ name: 'runloop-tail', child: rt, latencies: rtLatencies });
 
   if (!skipSdk) {
     const sdkLatencies: number[] = [];
     const sdk = spawn(process.execPath, [sdkFollower, serve.url, 'dbx_local', executionId], { stdio: ['ignore', 'pipe', 'inherit'], env });
-    sdk.stdout!.setEncoding('utf8').on('data', latencyCollector(sdkLatencies, warmupSeq));
+    sdk.stdout.setEncoding('utf8').on('data', latencyCollector(sdkLatencies, warmupSeq));
     followers.push({ name: 'SDK follower', child: sdk, latencies: sdkLatencies });
   }
   await Promise.all(followers.map(({ child }) => new Promise((done) => child.on('close', done))));

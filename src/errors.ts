@@ -137,11 +137,36 @@ export function oneLine(error: unknown): string {
   const parts: string[] = [];
   let current: unknown = error;
   for (let depth = 0; current !== undefined && current !== null && depth < 5; depth++) {
-    const message = current instanceof Error ? current.message : String(current);
+    const message = current instanceof Error ? current.message : thrownValueText(current);
     if (message && !parts.some((p) => p.includes(message))) parts.push(message);
     current = current instanceof Error ? current.cause : undefined;
   }
   return parts.join(': ').replace(/\s*\n\s*/g, ' ');
+}
+
+/**
+ * What a thrown value that is not an Error says: a string itself, a plain object its JSON (at most
+ * 200 characters: "[object Object]" would say nothing).
+ */
+function thrownValueText(value: unknown): string {
+  switch (typeof value) {
+    case 'string':
+      return value;
+    case 'number':
+    case 'boolean':
+    case 'bigint':
+    case 'symbol':
+    case 'undefined':
+      return String(value);
+    case 'function':
+      return 'a function';
+    default:
+      try {
+        return (JSON.stringify(value) ?? 'an object').slice(0, 200);
+      } catch {
+        return 'an object that has no JSON form';
+      }
+  }
 }
 
 /** Removes every occurrence of each secret from a text (for messages that quote server bodies). */

@@ -163,7 +163,8 @@ export function asExecutionView(value: unknown, what: string): ExecutionView {
     const status = v.status;
     const exit = v.exit_status;
     if (exit !== null && exit !== undefined && !isExitStatus(exit)) {
-      const shown = (JSON.stringify(exit) ?? String(exit)).slice(0, 40);
+      // A value parsed from JSON always has a JSON text.
+      const shown = JSON.stringify(exit).slice(0, 40);
       throw new TailError('protocol', `the ${what} response has exit_status ${shown}, not an exit status (an integer from 0 to 255)`);
     }
     if (typeof v.execution_id === 'string' && isExecutionStatus(status)) {

@@ -5,7 +5,7 @@ import { checkApiKey, normaliseApiKey } from '../settings/api-key.js';
 import { checkTransport, normaliseBaseUrl } from '../settings/base-url.js';
 import { SETTING_KEYS, parseSettingKey, type SettingKey } from '../settings/keys.js';
 import { maskSecret } from '../settings/mask.js';
-import { readSecret, type SecretInput } from '../settings/prompt.js';
+import { readSecret } from '../settings/prompt.js';
 import { openConfStore, type SettingsStore } from '../settings/store.js';
 
 /** What `registerConfig` may be given instead of the real store (tests). */
@@ -56,7 +56,7 @@ The file is $XDG_CONFIG_HOME/runloop-tail/config.json, mode 600
         }
         const fromTerminal = io.stdin.isTTY === true;
         const raw = await readSecret({
-          input: io.stdin as SecretInput,
+          input: io.stdin,
           output: io.stderr,
           prompt: 'Runloop API key (input hidden): ',
           signal: io.signal,

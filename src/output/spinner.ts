@@ -25,7 +25,7 @@ export async function createSpinner(output: Output, env: Readonly<Record<string,
   if (!canSpin(output, env)) return none;
   const { default: ora } = await import('ora');
   // discardStdin would put stdin in raw mode and swallow Ctrl-C on some terminals: we handle SIGINT ourselves.
-  const spinner = ora({ stream: output as NodeJS.WritableStream, discardStdin: false, color: colour ? 'cyan' : false, hideCursor: true });
+  const spinner = ora({ stream: output, discardStdin: false, color: colour ? 'cyan' : false, hideCursor: true });
   return {
     start(text) {
       if (spinner.isSpinning) spinner.text = text;

@@ -48,7 +48,7 @@ describe.skipIf(!seaCapable)('the single executable', () => {
     });
   }, 960_000);
 
-  afterAll(async () => {
+  afterAll(() => {
     for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     if (temp) rmSync(temp, { recursive: true, force: true });
   });

@@ -57,7 +57,7 @@ describe('exec on a terminal', () => {
   });
 
   it('without -i a terminal is not forwarded: the command reads end-of-file', async () => {
-    const text = await onScreen(['exec', 'dbx_local', '--', 'cat; echo "[read nothing]"'], async () => undefined);
+    const text = await onScreen(['exec', 'dbx_local', '--', 'cat; echo "[read nothing]"'], () => Promise.resolve());
     expect(text).toContain('[read nothing]');
     expect(text).toContain('__status=0');
   });

@@ -32,7 +32,7 @@ const recordsOf = (stdout: Buffer): JsonRecord[] =>
 
 const startRecord = (executionId: string, offsets = { stdout: 0, stderr: 0 }) => ({
   event: 'start',
-  version: expect.stringMatching(/^\d+\.\d+\.\d+/),
+  version: expect.stringMatching(/^\d+\.\d+\.\d+/) as unknown,
   devbox_id: 'dbx_local',
   execution_id: executionId,
   streams: ['stdout', 'stderr'],

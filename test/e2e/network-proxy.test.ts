@@ -53,7 +53,7 @@ async function startProxy(): Promise<TestProxy> {
     // Count what the proxy relays to the client and drop the tunnel past the budget.
     let sent = 0;
     const write = socket.write.bind(socket) as (...args: unknown[]) => boolean;
-    socket.write = ((chunk: Buffer | string, ...rest: unknown[]) => {
+    socket.write = (chunk: Buffer | string, ...rest: unknown[]) => {
       sent += chunk.length;
       if (sent > budget && !socket.destroyed) {
         state.cuts++;
@@ -61,7 +61,7 @@ async function startProxy(): Promise<TestProxy> {
         return false;
       }
       return write(chunk, ...rest);
-    }) as Socket['write'];
+    };
   });
   server.on('connection', (socket: Socket) => {
     sockets.add(socket);

@@ -14,7 +14,7 @@ function scripted(outcomes: readonly (Error | string)[]) {
 
 describe('retryTransient', () => {
   const delays: number[] = [];
-  const options = { maxRetries: 2, random: () => 0, sleep: async (ms: number) => void delays.push(ms) };
+  const options = { maxRetries: 2, random: () => 0, sleep: (ms: number) => Promise.resolve(void delays.push(ms)) };
 
   it('retries transient failures with backoff, honouring Retry-After', async () => {
     delays.length = 0;

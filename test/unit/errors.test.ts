@@ -92,6 +92,18 @@ describe('oneLine', () => {
   it('drops a cause already quoted', () => {
     expect(oneLine(new Error('a: b', { cause: new Error('b') }))).toBe('a: b');
   });
+  const circular: Record<string, unknown> = {};
+  circular.self = circular;
+  it.each([
+    { name: 'a string', thrown: 'plain words', says: 'plain words' },
+    { name: 'a number', thrown: 42, says: '42' },
+    { name: 'a plain object, as JSON', thrown: { code: 'E_X', n: 1 }, says: '{"code":"E_X","n":1}' },
+    { name: 'a huge object, cut', thrown: { text: 'x'.repeat(500) }, says: `{"text":"${'x'.repeat(191)}` },
+    { name: 'a circular object', thrown: circular, says: 'an object that has no JSON form' },
+    { name: 'a cause that is not an Error', thrown: new Error('failed', { cause: { status: 7 } }), says: 'failed: {"status":7}' },
+  ])('a thrown value that is not an Error: $name', ({ thrown, says }) => {
+    expect(oneLine(thrown)).toBe(says);
+  });
 });
 
 describe('redact', () => {

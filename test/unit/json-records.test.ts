@@ -46,7 +46,7 @@ describe('--json records', () => {
   it('escapes C1 controls and line separators a message may quote', () => {
     const line = renderJsonStop({ event: 'failure', status: 255, kind: 'protocol', message: 'bad \u009b31m \u2028 body', offsets: { stdout: 0, stderr: 0 } });
     expect(line).not.toMatch(/[\u0080-\u009f\u2028]/);
-    expect(JSON.parse(line).message).toBe('bad \u009b31m \u2028 body');
+    expect((JSON.parse(line) as { message: string }).message).toBe('bad \u009b31m \u2028 body');
   });
 });
 

@@ -161,7 +161,7 @@ describe('a stream connection that cannot be trusted or is refused', () => {
     const { server: pair } = generateCertificates({ hosts: ['127.0.0.1'], selfSigned: true });
     const https = createHttpsServer({ cert: pair.cert, key: pair.key }, (_request, response) => response.end());
     https.on('tlsClientError', () => undefined);
-    const { url } = await listen(https as unknown as Server);
+    const { url } = await listen(https);
     const outcome = await openConnection({
       url: new URL(`${url.replace('http:', 'https:')}/v1/devboxes/d/executions/e/stream_stdout_updates?offset=0`),
       apiKey: 'k-123456',

@@ -161,7 +161,7 @@ describe('checkTransport', () => {
         expect.objectContaining({
           kind: 'insecure',
           exitStatus: 2,
-          message: expect.stringMatching(/clear text to http:\/\/.*from RUNLOOP_BASE_URL.*--insecure/),
+          message: expect.stringMatching(/clear text to http:\/\/.*from RUNLOOP_BASE_URL.*--insecure/) as unknown,
         }),
       );
     }

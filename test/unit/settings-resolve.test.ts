@@ -142,7 +142,7 @@ describe('resolveSettings', () => {
     };
     await expect(resolveSettings({ flags: {}, env: {}, openStore: () => Promise.resolve(broken) })).rejects.toMatchObject({
       kind: 'config',
-      message: expect.stringContaining(STORE_PATH),
+      message: expect.stringContaining(STORE_PATH) as unknown,
     });
   });
 
@@ -194,7 +194,7 @@ describe('resolveSettings', () => {
   ] as const)('base url %s with insecure=%s → %s', async (baseUrl, insecure, expected) => {
     const result = resolveSettings({ flags: { apiKey: KEYS.flag, baseUrl, insecure }, env: {} });
     if (expected === null) await expect(result).resolves.toMatchObject({ baseUrlSource: 'flag' });
-    else await expect(result).rejects.toMatchObject({ kind: expected, exitStatus: 2, message: expect.stringContaining('--insecure') });
+    else await expect(result).rejects.toMatchObject({ kind: expected, exitStatus: 2, message: expect.stringContaining('--insecure') as unknown });
   });
 });
 
