@@ -7,8 +7,6 @@ import { open, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { StreamName } from '../api/wire.js';
 
-export const streamNames: readonly StreamName[] = ['stdout', 'stderr'];
-
 /** The two output files of one execution. */
 export class OutputFiles {
   readonly dir: string;

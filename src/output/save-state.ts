@@ -10,7 +10,6 @@
  * placement how many bytes of the file reach which stream offset (`resume`), always after the
  * bytes are on disk, so a rerun cuts the file there and resumes from that offset.
  */
-import type { StreamName } from '../stream/types.js';
 
 /** The longest encoded execution id used in a file name (file names are at most 255 bytes). */
 export const MAX_SAVE_NAME_LENGTH = 200;
@@ -63,9 +62,6 @@ export interface SaveSummary {
   /** When the execution's streams were drained, ISO 8601; null while following. */
   readonly ended_at: string | null;
 }
-
-/** The byte counts of the two files, keyed by stream. */
-export type SavedSizes = Readonly<Record<StreamName, number>>;
 
 /** The summary as written: one JSON object, two-space indented, newline at the end. */
 export function renderSummary(summary: SaveSummary): string {

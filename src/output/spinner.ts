@@ -10,10 +10,9 @@ export interface Spinner {
   start(text: string): void;
   /** Clears it from the screen; a no-op when it is not spinning. */
   stop(): void;
-  readonly spinning: boolean;
 }
 
-const none: Spinner = { start() {}, stop() {}, spinning: false };
+const none: Spinner = { start() {}, stop() {} };
 
 /** Whether a spinner may be shown on this output. */
 export function canSpin(output: Output, env: Readonly<Record<string, string | undefined>>): boolean {
@@ -33,9 +32,6 @@ export async function createSpinner(output: Output, env: Readonly<Record<string,
     },
     stop() {
       if (spinner.isSpinning) spinner.stop();
-    },
-    get spinning() {
-      return spinner.isSpinning;
     },
   };
 }

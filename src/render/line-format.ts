@@ -52,11 +52,6 @@ export interface LineFormatOptions {
   readonly label?: ExecutionLabel | undefined;
 }
 
-/** The label of a stream, without colour: `stdout | ` or `stderr | ` (the same width). */
-export function streamLabel(stream: StreamName): string {
-  return `${stream} | `;
-}
-
 // The lines of one chunk share their arrival time, so the last header is usually the next one;
 // rebuilding it (toISOString and chalk) for every short line halves throughput.
 let lastHeaderKey = '';

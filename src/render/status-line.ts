@@ -9,13 +9,6 @@ import type { StreamName } from '../stream/types.js';
 import { formatDuration } from '../duration.js';
 import { shellCommand } from './shell-quote.js';
 
-/** "connecting to execution exn_…" (devbox named when given). */
-export function connectingNote(target: { readonly executionId: string; readonly devboxId?: string }): string {
-  return target.devboxId === undefined
-    ? `connecting to execution ${target.executionId}`
-    : `connecting to execution ${target.executionId} on devbox ${target.devboxId}`;
-}
-
 /** "execution is queued, waiting for it to start". */
 export function waitingNote(status: 'queued'): string {
   return `execution is ${status}, waiting for it to start`;

@@ -60,23 +60,6 @@ export function openConfStore(options: ConfStoreOptions): SettingsStore {
   return new ConfSettingsStore(options.cwd ?? configDirectory(options.env));
 }
 
-/** A store in memory, for tests and callers that must not touch the disk. */
-export function memoryStore(initial: StoredSettings = {}, filePath = '/memory/config.json'): SettingsStore {
-  const values: StoredSettings = { ...initial };
-  return {
-    path: filePath,
-    read: () => Promise.resolve({ ...values }),
-    set: (key, value) => {
-      values[key] = value;
-      return Promise.resolve();
-    },
-    unset: (key) => {
-      const had = values[key] !== undefined;
-      delete values[key];
-      return Promise.resolve(had);
-    },
-  };
-}
 
 /**
  * The one-line message for an error met reading or writing the config file. The cause is not

@@ -2,7 +2,6 @@ import { execFileSync } from 'node:child_process';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  connectingNote,
   gapNote,
   interruptedNote,
   reconnectNote,
@@ -101,8 +100,6 @@ describe('notes', () => {
     ['reconnect with a short delay', reconnectNote('stdout', 7, 2, { delayMs: 250 }), 'stdout: reconnecting from byte 7, attempt 2 in 250ms'],
     ['reconnect at once', reconnectNote('stdout', 7, 2, { delayMs: 0, reason: '' }), 'stdout: reconnecting from byte 7, attempt 2'],
     ['big offsets are plain digits', reconnectNote('stdout', 12345678901, 1), 'stdout: reconnecting from byte 12345678901, attempt 1'],
-    ['connecting', connectingNote({ executionId: 'exn_1' }), 'connecting to execution exn_1'],
-    ['connecting with devbox', connectingNote({ executionId: 'exn_1', devboxId: 'dbx_9' }), 'connecting to execution exn_1 on devbox dbx_9'],
     ['waiting', waitingNote('queued'), 'execution is queued, waiting for it to start'],
     ['gap', gapNote('stderr', 1024, 512), 'stderr: 512 bytes lost at byte 1024 (the server no longer has them)'],
     ['gap of one byte', gapNote('stdout', 5, 1), 'stdout: 1 byte lost at byte 5 (the server no longer has them)'],

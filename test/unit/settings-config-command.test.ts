@@ -5,7 +5,8 @@ import { TailError } from '../../src/errors.js';
 import type { Io } from '../../src/io.js';
 import { FakeTty, textSink } from '../helpers/fake-streams.js';
 import { registerConfig } from '../../src/commands/config.js';
-import { memoryStore, type SettingsStore, type StoredSettings } from '../../src/settings/store.js';
+import type { SettingsStore, StoredSettings } from '../../src/settings/store.js';
+import { memoryStore } from '../helpers/memory-store.js';
 
 const KEY = 'sk_live_0123456789abcdef';
 const STORE_PATH = '/home/u/.config/runloop-tail/config.json';

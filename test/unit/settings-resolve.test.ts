@@ -9,7 +9,8 @@ import {
   type SettingSource,
   type SettingsInput,
 } from '../../src/settings/resolve.js';
-import { memoryStore, type SettingsStore, type StoredSettings } from '../../src/settings/store.js';
+import type { SettingsStore, StoredSettings } from '../../src/settings/store.js';
+import { memoryStore } from '../helpers/memory-store.js';
 
 const KEYS = { flag: 'key_from_flag_00000000001', env: 'key_from_env_000000000002', store: 'key_from_store_0000000003' };
 const URLS = { flag: 'https://flag.example.com', env: 'https://env.example.com', store: 'https://store.example.com' };

@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TailError } from '../../src/errors.js';
-import { configDirectory, memoryStore, openConfStore, storeError } from '../../src/settings/store.js';
+import { configDirectory, openConfStore, storeError } from '../../src/settings/store.js';
+import { memoryStore } from '../helpers/memory-store.js';
 
 const KEY = 'sk_live_0123456789abcdef';
 const isRoot = process.getuid?.() === 0;
