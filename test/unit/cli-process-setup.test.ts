@@ -16,7 +16,6 @@ function fakeIo(): Io {
     stdin: new PassThrough(),
     env: { XDG_CONFIG_HOME: '/nonexistent/runloop-tail-test', HOME: '/nonexistent/runloop-tail-test' },
     signal: new AbortController().signal,
-    interruptedBy: () => undefined,
   };
 }
 

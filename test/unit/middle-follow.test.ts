@@ -7,7 +7,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { TailError } from '../../src/errors.js';
-import { defaultBackoff } from '../../src/stream/backoff.js';
+import { defaultBackoff } from '../../src/api/backoff.js';
 import { DRAIN_PROBE_MS } from '../../src/stream/follow-stream.js';
 import type { FollowEvent } from '../../src/stream/types.js';
 import {

@@ -5,7 +5,7 @@
  * redrawn around the other stream's lines, never spliced). Scripted connections, fake timers, no
  * socket.
  */
-import { PassThrough, Writable, type Readable } from 'node:stream';
+import { PassThrough, Writable } from 'node:stream';
 import type { IncomingHttpHeaders } from 'node:http';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createLineSink } from '../../src/output/line-sink.js';
@@ -56,7 +56,7 @@ describe('back-pressure', () => {
 /** A response from memory: status, headers and a body the test writes to. */
 function answer(status: number, headers: IncomingHttpHeaders = { 'content-type': 'text/event-stream' }) {
   const body = new PassThrough();
-  return { body, request: () => Promise.resolve({ status, headers, body: body as Readable }) };
+  return { body, request: () => Promise.resolve({ status, headers, body }) };
 }
 
 /** Opens a connection against a response from memory; records chunks and keep-alives. */
