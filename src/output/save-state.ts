@@ -12,6 +12,8 @@
  */
 
 /** The longest encoded execution id used in a file name (file names are at most 255 bytes). */
+import type { StreamName } from '../stream/types.js';
+
 export const MAX_SAVE_NAME_LENGTH = 200;
 
 /**
