@@ -27,10 +27,10 @@ export async function startServe(cli: string, dataDir: string): Promise<Serve> {
   const apiKey = `bench_${randomBytes(12).toString('hex')}`;
   await mkdir(dataDir, { recursive: true });
   const child = spawn(process.execPath, [cli, 'serve', '--port', '0', '--api-key', apiKey, '--data-dir', dataDir, '--quiet'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  for await (const line of createInterface({ input: child.stdout! })) {
+  for await (const line of createInterface({ input: child.stdout })) {
     const url = exported(line, 'RUNLOOP_BASE_URL');
     if (url !== undefined) {
-      child.stdout!.resume();
+      child.stdout.resume();
       return { url, apiKey, dataDir, child };
     }
   }

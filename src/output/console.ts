@@ -14,8 +14,8 @@ import { createSharedLine, type SharedLine } from './shared-line.js';
 import { createSpinner } from './spinner.js';
 
 export interface Console {
-  /** Writes one note (`runloop-tail: …`), its network-quoted text made visible. */
-  say(line: string): void;
+  /** Writes one note (`runloop-tail: …`), its network-quoted text made visible. A function, not a method: callers take it apart from the console. */
+  readonly say: (line: string) => void;
   /** What the spinner shows, driven by the follow's events and the sink's connections. */
   readonly activity: ActivityIndicator;
   /** To be called before every write of the remote's output (hides the spinner, tracks line starts). */

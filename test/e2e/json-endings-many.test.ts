@@ -37,7 +37,7 @@ function recordsBy(stdout: Buffer, ids: readonly string[]): Map<string, JsonReco
 const startRecord = (executionId: string) => ({
   event: 'start',
   execution: executionId,
-  version: expect.stringMatching(/^\d+\.\d+\.\d+/),
+  version: expect.stringMatching(/^\d+\.\d+\.\d+/) as unknown,
   devbox_id: 'dbx_local',
   execution_id: executionId,
   streams: ['stdout', 'stderr'],

@@ -39,7 +39,7 @@ function writeUnit(unit: number, how: number): string {
   const short: Record<number, string> = { 0x22: '\\"', 0x5c: '\\\\', 0x2f: '\\/', 0x08: '\\b', 0x0c: '\\f', 0x0a: '\\n', 0x0d: '\\r', 0x09: '\\t' };
   const hex = unit.toString(16).padStart(4, '0');
   if (how % 3 === 0) return `\\u${how % 2 === 0 ? hex : hex.toUpperCase()}`;
-  if (short[unit] !== undefined && (how % 3 === 1 || unit < 0x20 || unit === 0x22 || unit === 0x5c)) return short[unit] as string;
+  if (short[unit] !== undefined && (how % 3 === 1 || unit < 0x20 || unit === 0x22 || unit === 0x5c)) return short[unit];
   if (unit < 0x20 || unit === 0x22 || unit === 0x5c || (unit >= 0xd800 && unit <= 0xdfff)) return `\\u${hex}`;
   return String.fromCharCode(unit);
 }
