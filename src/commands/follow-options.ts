@@ -5,7 +5,7 @@
 import { Option, type Command } from 'commander';
 import { TailError } from '../errors.js';
 import { API_KEY_HELP, BASE_URL_HELP, INSECURE_HELP } from '../settings/resolve.js';
-import { parseChoice, parseCount, parseDuration, parseOffset } from './values.js';
+import { checkedBy, parseChoice, parseCount, parseDuration, parseOffset } from './values.js';
 import type { StreamName } from '../stream/types.js';
 
 export type ColorWhen = 'auto' | 'always' | 'never';
@@ -81,16 +81,16 @@ export function addFollowOptions(command: Command, { tailShortFlag = true } = {}
     .option('--api-key <key>', API_KEY_HELP)
     .option('--base-url <url>', BASE_URL_HELP)
     .option('--insecure', INSECURE_HELP)
-    .option('--stdout-offset <bytes>', 'resume stdout from this byte offset', '0')
-    .option('--stderr-offset <bytes>', 'resume stderr from this byte offset', '0')
+    .option('--stdout-offset <bytes>', 'resume stdout from this byte offset', checkedBy((text) => parseOffset('--stdout-offset', text)), '0')
+    .option('--stderr-offset <bytes>', 'resume stderr from this byte offset', checkedBy((text) => parseOffset('--stderr-offset', text)), '0')
     .option('--save <dir>', 'also save each stream to DIR/<execution>.stdout|.stderr (.json at the end); rerun to resume')
-    .option(tailShortFlag ? '-n, --tail <lines>' : '--tail <lines>', 'start each stream with its last N lines so far, then follow (0: only new output)')
+    .option(tailShortFlag ? '-n, --tail <lines>' : '--tail <lines>', 'start each stream with its last N lines so far, then follow (0: only new output)', checkedBy((text) => parseCount('--tail', text)))
     .addOption(new Option('--merge', 'write remote stderr to stdout too').conflicts(['stdoutOnly', 'stderrOnly']))
     .addOption(new Option('--stdout-only', 'follow stdout only').conflicts('stderrOnly'))
     .option('--stderr-only', 'follow stderr only')
-    .option('--max-retries <n>', 'consecutive failed attempts before giving up', String(DEFAULT_MAX_RETRIES))
-    .option('--idle-timeout <seconds>', 'after this much silence, check the status and reconnect', String(DEFAULT_IDLE_TIMEOUT_SECONDS))
-    .option('--timeout <duration>', 'stop after this long (e.g. 30s, 5m) with exit status 124')
+    .option('--max-retries <n>', 'consecutive failed attempts before giving up', checkedBy((text) => parseCount('--max-retries', text)), String(DEFAULT_MAX_RETRIES))
+    .option('--idle-timeout <seconds>', 'after this much silence, check the status and reconnect', checkedBy(parseIdleTimeout), String(DEFAULT_IDLE_TIMEOUT_SECONDS))
+    .option('--timeout <duration>', 'stop after this long (e.g. 30s, 5m) with exit status 124', checkedBy((text) => parseDuration('--timeout', text)))
     .addOption(colorOption())
     .option('--no-color', 'the same as --color never')
     .option('-f, --follow', 'follow to the end (what it does anyway)')
@@ -101,14 +101,24 @@ export function addFollowOptions(command: Command, { tailShortFlag = true } = {}
     .option('-v, --verbose', 'say where settings came from, each reconnect, resends and gaps (on stderr)');
 }
 
-/** Validates what commander parsed. Throws TailError('usage'). */
+/** `--idle-timeout`: a duration (seconds bare) of at least 0.1 s, in milliseconds. */
+export function parseIdleTimeout(text: string): number {
+  const ms = parseDuration('--idle-timeout', text);
+  if (ms < 100) throw new TailError('usage', '--idle-timeout must be at least 0.1 seconds');
+  return ms;
+}
+
+/**
+ * Turns what commander parsed into settings. Each value was already checked as it was parsed (the
+ * argParsers above); this converts them and makes the checks that involve several options. Throws
+ * TailError('usage').
+ */
 export function parseFollowOptions(raw: RawFollowOptions): FollowSettings {
   const streams: StreamName[] = raw.stdoutOnly ? ['stdout'] : raw.stderrOnly ? ['stderr'] : ['stdout', 'stderr'];
-  const idleTimeoutMs = parseDuration('--idle-timeout', raw.idleTimeout ?? String(DEFAULT_IDLE_TIMEOUT_SECONDS));
+  const idleTimeoutMs = parseIdleTimeout(raw.idleTimeout ?? String(DEFAULT_IDLE_TIMEOUT_SECONDS));
   if (raw.save !== undefined && (raw.save === '' || (raw.stdoutOffset ?? '0') !== '0' || (raw.stderrOffset ?? '0') !== '0')) {
     throw new TailError('usage', raw.save === '' ? '--save needs a directory' : '--save resumes from what its files hold: leave out --stdout-offset and --stderr-offset');
   }
-  if (idleTimeoutMs < 100) throw new TailError('usage', '--idle-timeout must be at least 0.1 seconds');
   return {
     flags: { apiKey: raw.apiKey, baseUrl: raw.baseUrl, insecure: raw.insecure === true },
     startOffsets: {

@@ -65,3 +65,17 @@ export function parseChoice<T extends string>(flag: string, text: string, choice
   if ((choices as readonly string[]).includes(text)) return text as T;
   throw new TailError('usage', `${flag} must be one of ${choices.join(', ')}, got ${JSON.stringify(text)}`);
 }
+
+/**
+ * A commander argParser from a checker: runs `check` on the value as it is parsed (so a wrong value
+ * is refused before any action, with the checker's usage error, which commander passes on as it
+ * is) and keeps the text as typed. The text, not the checked value, because the action judges some
+ * values by what was typed (`--stdout-offset 00` counts as given, `0` does not) and converts them
+ * in one place that also serves callers without commander; commander never runs it on a default.
+ */
+export function checkedBy(check: (text: string) => unknown): (text: string) => string {
+  return (text) => {
+    check(text);
+    return text;
+  };
+}
