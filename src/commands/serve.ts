@@ -7,7 +7,7 @@ import { Option, type Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { EXIT_OK, TailError } from '../errors.js';
 import { isLoopbackHost } from '../settings/base-url.js';
-import { probability, wholeNumber } from './values.js';
+import { checkedBy, probability, wholeNumber } from './values.js';
 import { shellQuote } from '../render/shell-quote.js';
 import type { CommandContext } from './context.js';
 import { defaultDevboxId } from '../emulator/default-devbox.js';
@@ -81,19 +81,33 @@ function statuses(value: string | undefined): number[] | undefined {
   return list.map((item) => integer('--error-statuses', item, 400, 599) ?? 500);
 }
 
+function hostName(value: string): string {
+  if (value.trim() === '') throw usage('--host', 'expected a host name or address');
+  return value;
+}
+
+function devboxId(value: string): string {
+  if (!/^[\w.-]+$/.test(value)) throw usage('--devbox', `expected an id of letters, digits, _ . -, got ${JSON.stringify(value)}`);
+  return value;
+}
+
+const OFFSET_MODES: readonly OffsetMode[] = ['end', 'start'];
+
 function offsetMode(value: string | undefined): OffsetMode | undefined {
   if (value === undefined || value === 'end' || value === 'start') return value;
   throw usage('--offset-mode', `expected end or start, got ${JSON.stringify(value)}`);
 }
 
-/** Turns the flags into ServerOptions, or throws a usage TailError naming the flag. */
+/**
+ * Turns the flags into ServerOptions, or throws a usage TailError naming the flag. On the command
+ * line each value was already checked as commander parsed it (the argParsers in registerServe call
+ * the same checkers); here they are converted, and the checks that involve several flags are made.
+ */
 export function parseServeFlags(flags: ServeFlags, env: Readonly<Record<string, string | undefined>>): ServerOptions {
   const apiKey = flags.apiKey ?? env.RUNLOOP_API_KEY;
   if (apiKey !== undefined && apiKey.trim() === '') throw usage('--api-key', 'the key must not be empty');
-  if (flags.host !== undefined && flags.host.trim() === '') throw usage('--host', 'expected a host name or address');
-  for (const devbox of flags.devbox ?? []) {
-    if (!/^[\w.-]+$/.test(devbox)) throw usage('--devbox', `expected an id of letters, digits, _ . -, got ${JSON.stringify(devbox)}`);
-  }
+  if (flags.host !== undefined) hostName(flags.host);
+  for (const devbox of flags.devbox ?? []) devboxId(devbox);
   const options: ServerOptions = {
     port: integer('--port', flags.port, 0, 65535) ?? 0,
     host: flags.host ?? '127.0.0.1',
@@ -159,8 +173,18 @@ export function exportLines(server: Pick<RunningServer, 'url' | 'apiKey'> & { ca
   ].join('\n');
 }
 
-function collect(value: string, previous: string[] = []): string[] {
-  return [...previous, value];
+function collectDevbox(value: string, previous: string[] = []): string[] {
+  return [...previous, devboxId(value)];
+}
+
+/** An argParser checking a whole number from `min` to `max` for `flag`. */
+function integerFlag(flag: string, min = 0, max = Number.MAX_SAFE_INTEGER): (text: string) => string {
+  return checkedBy((text) => integer(flag, text, min, max));
+}
+
+/** An argParser checking a probability for `flag`. */
+function chanceFlag(flag: string): (text: string) => string {
+  return checkedBy((text) => chance(flag, text));
 }
 
 function whenAborted(signal: AbortSignal): Promise<void> {
@@ -208,35 +232,35 @@ export function registerServe(program: Command, context: CommandContext): void {
   program
     .command('serve')
     .description('run a local Runloop-compatible API (for tests, demos and trying runloop-tail without an account)')
-    .option('--port <n>', 'port to listen on; 0 picks a free one', '0')
-    .option('--host <host>', 'address to bind (other machines can reach anything but loopback)', '127.0.0.1')
+    .option('--port <n>', 'port to listen on; 0 picks a free one', integerFlag('--port', 0, 65535), '0')
+    .option('--host <host>', 'address to bind (other machines can reach anything but loopback)', checkedBy(hostName), '127.0.0.1')
     .option('--api-key <key>', 'bearer key clients must send (default: RUNLOOP_API_KEY, else a generated one)')
-    .option('--devbox <id>', `another devbox id besides ${defaultDevboxId} (repeatable)`, collect)
+    .option('--devbox <id>', `another devbox id besides ${defaultDevboxId} (repeatable)`, collectDevbox)
     .option('--data-dir <dir>', 'keep execution outputs in this directory (default: a temporary one, removed on exit)')
     .addOption(
       new Option('--offset-mode <mode>', "what a chunk's offset means: end (after the chunk) or start (its first byte)")
-        .choices(['end', 'start'])
-        // parseServeFlags checks it with a message naming the flag; choices() is for help and completion.
-        .argParser((value: string) => value)
+        .choices(OFFSET_MODES)
+        // Our own message for a wrong value (naming the flag, as the others do); choices() stays for the help and completion.
+        .argParser(checkedBy(offsetMode))
         .default('end'),
     )
-    .option('--seed <n>', 'seed for every injected fault, so a failure replays', '1')
-    .option('--chunk-size <n|min-max>', 'max output bytes per event, fixed or a random range')
-    .option('--cut-probability <p>', 'per event: cut the connection in the middle of it')
-    .option('--cut-after-bytes <n>', 'cut each stream connection after about this many bytes')
-    .option('--error-probability <p>', 'per stream request: answer with an error status instead')
-    .option('--error-statuses <list>', 'statuses for --error-probability', '408,429,500,503')
-    .option('--retry-after <seconds>', 'Retry-After on 429 and 503 answers', '1')
-    .option('--stall-probability <p>', 'per event: pause --stall-ms before it')
-    .option('--stall-ms <ms>', 'length of a stall')
-    .option('--resend-probability <p>', 'per resumed stream: start up to --resend-bytes before the offset asked for')
-    .option('--resend-bytes <n>', 'most bytes a resend repeats')
-    .option('--gap-probability <p>', 'per stream request: skip up to --gap-bytes after the offset (lost retention)')
-    .option('--gap-bytes <n>', 'most bytes a gap skips')
-    .option('--idle-timeout-ms <ms>', 'after this long with nothing to send, end a stream with an error event 408, as the service does (0 = never)', '60000')
-    .option('--keep-alive-ms <ms>', 'send an SSE comment after this long without a write (0 = never)')
-    .option('--wait-hold-ms <ms>', 'how long wait_for_status holds before its 408', '25000')
-    .option('--kill-grace-ms <ms>', 'SIGTERM to SIGKILL grace for kill and shutdown', '2000')
+    .option('--seed <n>', 'seed for every injected fault, so a failure replays', integerFlag('--seed', 0, 2 ** 32 - 1), '1')
+    .option('--chunk-size <n|min-max>', 'max output bytes per event, fixed or a random range', checkedBy(chunkSize))
+    .option('--cut-probability <p>', 'per event: cut the connection in the middle of it', chanceFlag('--cut-probability'))
+    .option('--cut-after-bytes <n>', 'cut each stream connection after about this many bytes', integerFlag('--cut-after-bytes'))
+    .option('--error-probability <p>', 'per stream request: answer with an error status instead', chanceFlag('--error-probability'))
+    .option('--error-statuses <list>', 'statuses for --error-probability', checkedBy(statuses), '408,429,500,503')
+    .option('--retry-after <seconds>', 'Retry-After on 429 and 503 answers', integerFlag('--retry-after'), '1')
+    .option('--stall-probability <p>', 'per event: pause --stall-ms before it', chanceFlag('--stall-probability'))
+    .option('--stall-ms <ms>', 'length of a stall', integerFlag('--stall-ms'))
+    .option('--resend-probability <p>', 'per resumed stream: start up to --resend-bytes before the offset asked for', chanceFlag('--resend-probability'))
+    .option('--resend-bytes <n>', 'most bytes a resend repeats', integerFlag('--resend-bytes'))
+    .option('--gap-probability <p>', 'per stream request: skip up to --gap-bytes after the offset (lost retention)', chanceFlag('--gap-probability'))
+    .option('--gap-bytes <n>', 'most bytes a gap skips', integerFlag('--gap-bytes'))
+    .option('--idle-timeout-ms <ms>', 'after this long with nothing to send, end a stream with an error event 408, as the service does (0 = never)', integerFlag('--idle-timeout-ms'), '60000')
+    .option('--keep-alive-ms <ms>', 'send an SSE comment after this long without a write (0 = never)', integerFlag('--keep-alive-ms'))
+    .option('--wait-hold-ms <ms>', 'how long wait_for_status holds before its 408', integerFlag('--wait-hold-ms'), '25000')
+    .option('--kill-grace-ms <ms>', 'SIGTERM to SIGKILL grace for kill and shutdown', integerFlag('--kill-grace-ms'), '2000')
     .option('--quiet', 'do not log requests on stderr')
     .option('--tls', 'serve HTTPS with a certificate signed by a CA generated at start; prints NODE_EXTRA_CA_CERTS to trust it')
     .option('--tls-cert <file>', 'serve HTTPS with this PEM certificate (chain); needs --tls-key')
