@@ -7,7 +7,7 @@ import { validateId } from '../api/ids.js';
 import type { Io } from '../io.js';
 import { API_KEY_HELP, BASE_URL_HELP, INSECURE_HELP } from '../settings/resolve.js';
 import { DEFAULT_MAX_RETRIES } from './follow-options.js';
-import { parseCount } from './values.js';
+import { checkedBy, parseCount } from './values.js';
 
 /** The flags of a one-call command. */
 export interface CallFlags {
@@ -24,7 +24,7 @@ export function addCallOptions(command: Command, jsonHelp: string): Command {
     .option('--api-key <key>', API_KEY_HELP)
     .option('--base-url <url>', BASE_URL_HELP)
     .option('--insecure', INSECURE_HELP)
-    .option('--max-retries <n>', 'consecutive failed attempts before giving up', String(DEFAULT_MAX_RETRIES))
+    .option('--max-retries <n>', 'consecutive failed attempts before giving up', checkedBy((text) => parseCount('--max-retries', text)), String(DEFAULT_MAX_RETRIES))
     .addOption(new Option('--json', jsonHelp));
 }
 
@@ -39,6 +39,7 @@ export function terminalSafeJson(value: unknown): string {
 /** Validates the ids and the flags, resolves the settings, and gives the call what it needs. */
 export async function prepareCall(io: Io, devboxId: string, executionId: string, flags: CallFlags) {
   const ids = { devboxId: validateId('devbox id', devboxId), executionId: validateId('execution id', executionId) };
+  // Checked as commander parsed it; converted here.
   const maxRetries = parseCount('--max-retries', flags.maxRetries ?? String(DEFAULT_MAX_RETRIES));
   const { resolveSettings } = await import('../settings/resolve.js');
   const insecure = flags.insecure === true;

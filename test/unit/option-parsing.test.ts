@@ -43,6 +43,8 @@ const rows: [string, string[], string[], string][] = [
   ['exec', ['dbx_1'], ['--tail', '-3'], '--tail must be a whole number, got "-3"'],
   ['exec', ['dbx_1'], ['--max-retries', '1e3'], '--max-retries must be a whole number, got "1e3"'],
   ['exec', ['dbx_1'], ['--timeout', 'soon'], '--timeout must be a duration such as 30s, 5m, 1h or 500ms, got "soon"'],
+  ['status', ['dbx_1', 'exn_1'], ['--max-retries', '-1'], '--max-retries must be a whole number, got "-1"'],
+  ['kill', ['dbx_1', 'exn_1'], ['--max-retries', '1000001'], '--max-retries must be at most 1000000, got 1000001'],
   ['serve', [], ['--port', '70000'], '--port: expected an integer from 0 to 65535, got "70000"'],
   ['serve', [], ['--host', ' '], '--host: expected a host name or address'],
   ['serve', [], ['--devbox', 'a b'], '--devbox: expected an id of letters, digits, _ . -, got "a b"'],
