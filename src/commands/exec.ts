@@ -28,6 +28,17 @@ interface ExecFlags extends RawFollowOptions {
   detach?: boolean;
 }
 
+/**
+ * exec starts a new execution, so an offset (anything but the default `0`, as typed: `00` counts)
+ * belongs to tail; checked as commander parses the option, so it is said before what is wrong with
+ * the value.
+ */
+function refuseOffset(_flag: string, text: string): void {
+  if (text !== '0') {
+    throw new TailError('usage', '--stdout-offset and --stderr-offset resume an existing execution: use runloop-tail <devbox-id> <execution-id>');
+  }
+}
+
 export function registerExec(program: Command, context: CommandContext): void {
   const command = new Command('exec')
     .description('start a command on a devbox, then follow it; exits with its exit status')
@@ -50,12 +61,9 @@ export function registerExec(program: Command, context: CommandContext): void {
         'killOnInterrupt',
       ]),
     );
-  addFollowOptions(command, { tailShortFlag: false }).action(async (devboxId: string, words: string[], flags: ExecFlags) => {
+  addFollowOptions(command, { tailShortFlag: false, offsetCheck: refuseOffset }).action(async (devboxId: string, words: string[], flags: ExecFlags) => {
     if (words.length === 0 || words.every((w) => w.trim() === '')) {
       throw new TailError('usage', 'no command given: runloop-tail exec <devbox-id> -- <command...>');
-    }
-    if (flags.stdoutOffset !== '0' || flags.stderrOffset !== '0') {
-      throw new TailError('usage', '--stdout-offset and --stderr-offset resume an existing execution: use runloop-tail <devbox-id> <execution-id>');
     }
     if (flags.interactive === true && flags.stdin === false) {
       throw new TailError('usage', '-i/--interactive and -n/--no-stdin contradict each other: pick one');

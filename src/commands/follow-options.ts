@@ -72,17 +72,26 @@ export function colorOption(): Option {
   );
 }
 
+/** The check of `--stdout-offset`/`--stderr-offset` values by default: a byte offset. */
+function checkOffset(flag: string, text: string): void {
+  parseOffset(flag, text);
+}
+
 /**
  * Adds the follow options to a command. `exec` leaves `-n` to `--no-stdin` (as ssh -n does), so
- * its `--tail` has no short form.
+ * its `--tail` has no short form; and it checks the offsets its own way (`offsetCheck`: it starts
+ * a new execution, so it takes none).
  */
-export function addFollowOptions(command: Command, { tailShortFlag = true } = {}): Command {
+export function addFollowOptions(
+  command: Command,
+  { tailShortFlag = true, offsetCheck = checkOffset }: { tailShortFlag?: boolean; offsetCheck?: (flag: string, text: string) => void } = {},
+): Command {
   return command
     .option('--api-key <key>', API_KEY_HELP)
     .option('--base-url <url>', BASE_URL_HELP)
     .option('--insecure', INSECURE_HELP)
-    .option('--stdout-offset <bytes>', 'resume stdout from this byte offset', checkedBy((text) => parseOffset('--stdout-offset', text)), '0')
-    .option('--stderr-offset <bytes>', 'resume stderr from this byte offset', checkedBy((text) => parseOffset('--stderr-offset', text)), '0')
+    .option('--stdout-offset <bytes>', 'resume stdout from this byte offset', checkedBy((text) => offsetCheck('--stdout-offset', text)), '0')
+    .option('--stderr-offset <bytes>', 'resume stderr from this byte offset', checkedBy((text) => offsetCheck('--stderr-offset', text)), '0')
     .option('--save <dir>', 'also save each stream to DIR/<execution>.stdout|.stderr (.json at the end); rerun to resume')
     .option(tailShortFlag ? '-n, --tail <lines>' : '--tail <lines>', 'start each stream with its last N lines so far, then follow (0: only new output)', checkedBy((text) => parseCount('--tail', text)))
     .addOption(new Option('--merge', 'write remote stderr to stdout too').conflicts(['stdoutOnly', 'stderrOnly']))

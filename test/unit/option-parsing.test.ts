@@ -40,6 +40,10 @@ const rows: [string, string[], string[], string][] = [
   ['tail', ['dbx_1', 'exn_1'], ['--timeout', '5x'], '--timeout must be a duration such as 30s, 5m, 1h or 500ms, got "5x"'],
   ['tail', ['dbx_1', 'exn_1'], ['--timeout', '0'], '--timeout must be more than zero and finite, got "0"'],
   ['tail', ['dbx_1', 'exn_1'], ['--color', 'sometimes'], '--color must be one of auto, always, never, got "sometimes"'],
+  // exec takes no offsets: any but the default 0 gets the line that sends to tail, even a wrong one.
+  ['exec', ['dbx_1'], ['--stdout-offset', '5'], '--stdout-offset and --stderr-offset resume an existing execution: use runloop-tail <devbox-id> <execution-id>'],
+  ['exec', ['dbx_1'], ['--stderr-offset', 'abc'], '--stdout-offset and --stderr-offset resume an existing execution: use runloop-tail <devbox-id> <execution-id>'],
+  ['exec', ['dbx_1'], ['--stdout-offset', '00'], '--stdout-offset and --stderr-offset resume an existing execution: use runloop-tail <devbox-id> <execution-id>'],
   ['exec', ['dbx_1'], ['--tail', '-3'], '--tail must be a whole number, got "-3"'],
   ['exec', ['dbx_1'], ['--max-retries', '1e3'], '--max-retries must be a whole number, got "1e3"'],
   ['exec', ['dbx_1'], ['--timeout', 'soon'], '--timeout must be a duration such as 30s, 5m, 1h or 500ms, got "soon"'],
@@ -87,10 +91,11 @@ describe.each(rows)('%s %j %j', (name, before, option, line) => {
 });
 
 describe('what the parsing leaves as it was', () => {
-  it('keeps the text as typed: the action judges --stdout-offset 00 as given, 0 as not', async () => {
+  it('keeps the text as typed: the action judges --stdout-offset 00 as given beside --save, 0 as not', async () => {
+    // Nothing is written: the first refuses before --save is used, the second stops at the missing key.
     const given = fakeIo();
-    expect(await runCli(['exec', 'dbx_1', '--stdout-offset', '00', '--', 'ls'], given.io)).toBe(2);
-    expect(given.stderr()).toMatch(/^runloop-tail: --stdout-offset and --stderr-offset resume an existing execution/);
+    expect(await runCli(['dbx_1', 'exn_1', '--save', 'never-made', '--stdout-offset', '00'], given.io)).toBe(2);
+    expect(given.stderr()).toBe('runloop-tail: --save resumes from what its files hold: leave out --stdout-offset and --stderr-offset\n');
     const zero = fakeIo();
     expect(await runCli(['exec', 'dbx_1', '--stdout-offset', '0', '--', 'ls'], zero.io)).toBe(2);
     expect(zero.stderr()).toMatch(/^runloop-tail: no API key/);
