@@ -5,13 +5,11 @@
  * out for that width.
  */
 import { readFileSync } from 'node:fs';
-import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { runCli as runInProcess } from '../../src/cli.js';
 import { answerKey, type HelpAnswers } from '../../src/help-answers.js';
-import type { Io } from '../../src/io.js';
-import { textSink } from '../helpers/fake-streams.js';
+import { fakeIo } from '../helpers/fake-streams.js';
 import { baseEnv, runCli } from '../helpers/run-cli.js';
 import { cliCommand, runOnPty } from '../helpers/tty.js';
 
@@ -19,16 +17,10 @@ const table = JSON.parse(readFileSync(fileURLToPath(new URL('../../dist/help-ans
 
 /** What the CLI (from the sources, in-process) prints for `argv` on a terminal `columns` wide. */
 async function helpInProcess(argv: readonly string[], columns: number): Promise<string> {
-  const stdout = textSink();
-  const io: Io = {
-    stdout: Object.assign(stdout.stream, { isTTY: true, columns }),
-    stderr: textSink().stream,
-    stdin: new PassThrough(),
-    env: {},
-    signal: new AbortController().signal,
-  };
+  const { io, stdout } = fakeIo();
+  Object.assign(io.stdout, { isTTY: true, columns });
   expect(await runInProcess(argv, io)).toBe(0);
-  return stdout.text();
+  return stdout();
 }
 
 function answerFor(argv: readonly string[]): { stdout: string; status: number } {

@@ -4,25 +4,11 @@
  * <unknown>`, a misspelt command and swapped ids. In-process through runCli with a fake Io: stdout
  * is not a terminal, so the help is laid out for 80 columns.
  */
-import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { buildProgram, runCli } from '../../src/cli.js';
 import type { Command } from 'commander';
-import type { Io } from '../../src/io.js';
-import { textSink } from '../helpers/fake-streams.js';
+import { fakeIo } from '../helpers/fake-streams.js';
 
-function fakeIo(env: Record<string, string> = {}): { io: Io; stdout: () => string; stderr: () => string } {
-  const stdout = textSink();
-  const stderr = textSink();
-  const io: Io = {
-    stdout: stdout.stream,
-    stderr: stderr.stream,
-    stdin: new PassThrough(),
-    env,
-    signal: new AbortController().signal,
-  };
-  return { io, stdout: stdout.text, stderr: stderr.text };
-}
 
 /** Every command path of the program: `tail`, `config set`… (the implicit `help` aside). */
 function commandPaths(command: Command, prefix: string[] = []): string[][] {

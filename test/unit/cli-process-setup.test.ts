@@ -2,22 +2,13 @@
  * The process-wide set-up (the V8 flag that keeps a follow's memory flat) is asked for by the
  * entry, before the action of a command that follows, and never by any other command.
  */
-import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli.js';
 import type { Io } from '../../src/io.js';
-import { textSink } from '../helpers/fake-streams.js';
+import { fakeIo } from '../helpers/fake-streams.js';
 
-function fakeIo(): Io {
-  // No API key in the environment: a follow's action stops at once with exit 2, after the hook.
-  return {
-    stdout: textSink().stream,
-    stderr: textSink().stream,
-    stdin: new PassThrough(),
-    env: { XDG_CONFIG_HOME: '/nonexistent/runloop-tail-test', HOME: '/nonexistent/runloop-tail-test' },
-    signal: new AbortController().signal,
-  };
-}
+/** No API key in the environment: a follow's action stops at once with exit 2, after the hook. */
+const noKeyIo = (): Io => fakeIo({ XDG_CONFIG_HOME: '/nonexistent/runloop-tail-test', HOME: '/nonexistent/runloop-tail-test' }).io;
 
 describe('beforeFollow: called for the commands that follow, only them', () => {
   it.each([
@@ -31,7 +22,7 @@ describe('beforeFollow: called for the commands that follow, only them', () => {
     { argv: ['--version'], follows: false },
   ])('$argv → $follows', async ({ argv, follows }) => {
     let calls = 0;
-    await runCli(argv, fakeIo(), { beforeFollow: () => calls++ });
+    await runCli(argv, noKeyIo(), { beforeFollow: () => calls++ });
     expect(calls).toBe(follows ? 1 : 0);
   });
 });

@@ -7,29 +7,15 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { Command, Option, type Command as CommandType } from 'commander';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildProgram, runCli } from '../../src/cli.js';
 import { SHELLS, completionScript, describeProgram, type Shell } from '../../src/commands/completion.js';
 import type { CommandContext } from '../../src/commands/context.js';
-import type { Io } from '../../src/io.js';
-import { textSink } from '../helpers/fake-streams.js';
+import { fakeIo } from '../helpers/fake-streams.js';
 import { SETTING_KEYS } from '../../src/settings/keys.js';
 
 
-function fakeIo(): { io: Io; stdout: () => string; stderr: () => string } {
-  const stdout = textSink();
-  const stderr = textSink();
-  const io: Io = {
-    stdout: stdout.stream,
-    stderr: stderr.stream,
-    stdin: new PassThrough(),
-    env: {},
-    signal: new AbortController().signal,
-  };
-  return { io, stdout: stdout.text, stderr: stderr.text };
-}
 
 const program = buildProgram({ io: fakeIo().io, finish: () => {} } satisfies CommandContext);
 const spec = describeProgram(program, { argumentChoices: { key: SETTING_KEYS } });

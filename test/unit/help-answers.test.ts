@@ -5,14 +5,13 @@
  * which width the table is good for, which command lines it may answer, how it writes.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { PassThrough } from 'node:stream';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { Command } from 'commander';
 import { buildProgram, runCli } from '../../src/cli.js';
 import { answerKey, findAnswer, helpWidth, mayHaveAnswer, writeAllSync, type HelpAnswers } from '../../src/help-answers.js';
 import type { Io } from '../../src/io.js';
-import { textSink } from '../helpers/fake-streams.js';
+import { fakeIo, textSink } from '../helpers/fake-streams.js';
 
 const answersFile = fileURLToPath(new URL('../../dist/help-answers.json', import.meta.url));
 const builtCli = pathToFileURL(fileURLToPath(new URL('../../dist/cli.js', import.meta.url))).href;
@@ -21,17 +20,9 @@ type Run = (argv: readonly string[], io: Io) => Promise<number>;
 
 /** Runs a CLI in-process with a stdout that is not a terminal (help at 80 columns). */
 async function said(run: Run, argv: readonly string[]): Promise<{ stdout: string; stderr: string; status: number }> {
-  const stdout = textSink();
-  const stderr = textSink();
-  const io: Io = {
-    stdout: stdout.stream,
-    stderr: stderr.stream,
-    stdin: new PassThrough(),
-    env: {},
-    signal: new AbortController().signal,
-  };
+  const { io, stdout, stderr } = fakeIo();
   const status = await run(argv, io);
-  return { stdout: stdout.text(), stderr: stderr.text(), status };
+  return { stdout: stdout(), stderr: stderr(), status };
 }
 
 function commandPaths(command: Command, prefix: string[] = []): string[][] {

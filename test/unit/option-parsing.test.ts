@@ -4,21 +4,12 @@
  * usage error; and the whole command line answers with exactly that one line and exit status 2,
  * the line the action used to print.
  */
-import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import type { Command } from 'commander';
 import { buildProgram, runCli } from '../../src/cli.js';
 import { TailError } from '../../src/errors.js';
-import type { Io } from '../../src/io.js';
-import { textSink } from '../helpers/fake-streams.js';
+import { fakeIo } from '../helpers/fake-streams.js';
 
-function fakeIo(): { io: Io; stdout: () => string; stderr: () => string } {
-  const stdout = textSink();
-  const stderr = textSink();
-  // No API key: a value that got past the parsing would end in "no API key", not in its own line.
-  const io: Io = { stdout: stdout.stream, stderr: stderr.stream, stdin: new PassThrough(), env: {}, signal: new AbortController().signal };
-  return { io, stdout: stdout.text, stderr: stderr.text };
-}
 
 function commandNamed(name: string): Command {
   const command = buildProgram({ io: fakeIo().io, finish: () => {} }).commands.find((sub) => sub.name() === name);

@@ -3,7 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { TailError } from '../../src/errors.js';
 import type { Io } from '../../src/io.js';
-import { FakeTty, textSink } from '../helpers/fake-streams.js';
+import { FakeTty, fakeIo, textSink } from '../helpers/fake-streams.js';
 import { registerConfig } from '../../src/commands/config.js';
 import type { SettingsStore, StoredSettings } from '../../src/settings/store.js';
 import { memoryStore } from '../helpers/memory-store.js';
@@ -206,21 +206,13 @@ describe('config get, list, unset, path', () => {
       set: () => Promise.reject(new Error('unreachable')),
       unset: () => Promise.reject(new Error('unreachable')),
     };
-    const stdout = textSink();
-    const stderr = textSink();
-    const io: Io = {
-      stdout: stdout.stream,
-      stderr: stderr.stream,
-      stdin: new PassThrough(),
-      env: {},
-      signal: new AbortController().signal,
-    };
+    const { io, stdout } = fakeIo();
     const program = new Command('runloop-tail').exitOverride();
     registerConfig(program, { io, finish: () => undefined }, { openStore: () => broken });
     await expect(program.parseAsync(['config', 'list'], { from: 'user' })).rejects.toMatchObject({
       kind: 'config',
       exitStatus: 2,
     });
-    expect(stdout.text()).toBe('');
+    expect(stdout()).toBe('');
   });
 });
