@@ -4,23 +4,16 @@
  * interrupt, --fail-fast stop, failure) — each naming it in `execution`. Records are checked per
  * execution, never in an order across executions or streams.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../../src/emulator/server.js';
-import { baseEnv, collect, runCli, startCli, waitForOutput } from '../helpers/run-cli.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { collect, runCli, startCli, waitForOutput } from '../helpers/run-cli.js';
+import { localServerForFile } from '../helpers/local-server.js';
 import { Gates, PATIENCE_MS } from '../helpers/wait.js';
 
-let server: RunningServer;
+const local = localServerForFile();
 const gates = new Gates();
+afterAll(() => gates.remove());
 
-beforeAll(async () => {
-  server = await startServer({ port: 0, env: baseEnv() });
-});
-afterAll(async () => {
-  await server?.close();
-  gates.remove();
-});
-
-const env = () => baseEnv({ RUNLOOP_API_KEY: server.apiKey, RUNLOOP_BASE_URL: server.url });
+const env = () => local.env();
 
 type JsonRecord = Record<string, unknown>;
 /** Every line of stdout parsed, grouped by execution (every record must name one). */
@@ -51,13 +44,13 @@ const delivered = (records: readonly JsonRecord[], stream: string) =>
 /** Two executions that print a line and wait at a gate. */
 async function waitingPair(name: string) {
   const gate = gates.gate(name);
-  const views = await Promise.all([1, 2].map((n) => server.execute('dbx_local', `echo started ${n}; ${gate.wait}; echo after`)));
+  const views = await Promise.all([1, 2].map((n) => local.server.execute('dbx_local', `echo started ${n}; ${gate.wait}; echo after`)));
   return { gate, ids: views.map((v) => v.execution_id) };
 }
 
 describe('--json records of several executions, for each ending', () => {
   it('exit and failure: a start record each, then the exit status of one and the failure (kind, message) of the other', async () => {
-    const view = await server.execute('dbx_local', 'echo hi; echo oops >&2; exit 3');
+    const view = await local.server.execute('dbx_local', 'echo hi; echo oops >&2; exit 3');
     const ids = [view.execution_id, 'exn_does_not_exist'];
     const result = await runCli([...ids.map((id) => `dbx_local/${id}`), '--json'], { env: env() });
     expect(result.status).toBe(3);
@@ -94,7 +87,7 @@ describe('--json records of several executions, for each ending', () => {
       }
       // The base URL came from the environment: repeated, so the line cannot follow another service.
       const words = ids.map((id) => `dbx_local/${id}@${delivered(by.get(id) ?? [], 'stdout')},0`);
-      expect(result.stderr.toString()).toContain(`resume with: runloop-tail ${words.join(' ')} --base-url ${server.url} --json\n`);
+      expect(result.stderr.toString()).toContain(`resume with: runloop-tail ${words.join(' ')} --base-url ${local.server.url} --json\n`);
     } finally {
       gate.open();
     }
@@ -128,8 +121,8 @@ describe('--json records of several executions, for each ending', () => {
   it('--fail-fast: the failed one has its exit record, the one stopped a stopped record with the status and the resume line', async () => {
     const gate = gates.gate('fail-fast');
     try {
-      const waiting = await server.execute('dbx_local', `echo waiting; ${gate.wait}; echo after`);
-      const failing = await server.execute('dbx_local', 'echo failing; exit 9');
+      const waiting = await local.server.execute('dbx_local', `echo waiting; ${gate.wait}; echo after`);
+      const failing = await local.server.execute('dbx_local', 'echo failing; exit 9');
       const ids = [waiting.execution_id, failing.execution_id];
       const child = startCli([...ids.map((id) => `dbx_local/${id}`), '--json', '--fail-fast'], { env: env() });
       const result = await collect(child, { timeoutMs: PATIENCE_MS });
@@ -145,7 +138,7 @@ describe('--json records of several executions, for each ending', () => {
         event: 'stopped',
         execution: waiting.execution_id,
         status: 9,
-        message: `--fail-fast stopped the others; resume them with: runloop-tail dbx_local/${waiting.execution_id}@${out},0 --base-url ${server.url} --json --fail-fast`,
+        message: `--fail-fast stopped the others; resume them with: runloop-tail dbx_local/${waiting.execution_id}@${out},0 --base-url ${local.server.url} --json --fail-fast`,
         offsets: { stdout: out, stderr: 0 },
       });
     } finally {

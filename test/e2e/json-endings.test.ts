@@ -4,23 +4,16 @@
  * to resume from. The real CLI against the local server; the remote waits at a gate where a test
  * needs it still running.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../../src/emulator/server.js';
-import { baseEnv, collect, runCli, startCli, waitForOutput } from '../helpers/run-cli.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { collect, runCli, startCli, waitForOutput } from '../helpers/run-cli.js';
+import { localServerForFile } from '../helpers/local-server.js';
 import { Gates, PATIENCE_MS } from '../helpers/wait.js';
 
-let server: RunningServer;
+const local = localServerForFile();
 const gates = new Gates();
+afterAll(() => gates.remove());
 
-beforeAll(async () => {
-  server = await startServer({ port: 0, env: baseEnv() });
-});
-afterAll(async () => {
-  await server?.close();
-  gates.remove();
-});
-
-const env = () => baseEnv({ RUNLOOP_API_KEY: server.apiKey, RUNLOOP_BASE_URL: server.url });
+const env = () => local.env();
 
 type JsonRecord = Record<string, unknown>;
 const recordsOf = (stdout: Buffer): JsonRecord[] =>
@@ -41,7 +34,7 @@ const startRecord = (executionId: string, offsets = { stdout: 0, stderr: 0 }) =>
 
 describe('--json records for each ending', () => {
   it('exit: start, the lines, the exit status', async () => {
-    const view = await server.execute('dbx_local', 'echo hi; exit 4');
+    const view = await local.server.execute('dbx_local', 'echo hi; exit 4');
     const result = await runCli(['dbx_local', view.execution_id, '--json', '--stdout-offset', '0'], { env: env() });
     expect(result.status).toBe(4);
     const records = recordsOf(result.stdout);
@@ -53,7 +46,7 @@ describe('--json records for each ending', () => {
   it('timeout: the last record says so, with status 124 and the offsets reached', async () => {
     const gate = gates.gate('timeout');
     try {
-      const view = await server.execute('dbx_local', `echo started; ${gate.wait}`);
+      const view = await local.server.execute('dbx_local', `echo started; ${gate.wait}`);
       const result = await runCli(['dbx_local', view.execution_id, '--json', '--timeout', '1s'], { env: env() });
       expect(result.status).toBe(124);
       const records = recordsOf(result.stdout);
@@ -69,7 +62,7 @@ describe('--json records for each ending', () => {
   it('interrupt: the last record names the signal, status 130, and the offsets', async () => {
     const gate = gates.gate('interrupt');
     try {
-      const view = await server.execute('dbx_local', `echo started; ${gate.wait}`);
+      const view = await local.server.execute('dbx_local', `echo started; ${gate.wait}`);
       const child = startCli(['dbx_local', view.execution_id, '--json'], { env: env() });
       const done = collect(child, { timeoutMs: PATIENCE_MS });
       await waitForOutput(child, 'stdout', (text) => text.includes('"text":"started\\n"'));

@@ -4,35 +4,30 @@
  * error events, bytes that are not UTF-8 (U+FFFD), offset meaning on a resumed follow, huge
  * views, compressed bodies, exit statuses that are not exit statuses, CR line ends.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { gzipSync, brotliCompressSync, deflateSync } from 'node:zlib';
-import { startServer, type RunningServer } from '../../src/emulator/server.js';
+import type { RunningServer } from '../../src/emulator/server.js';
 import { defaultFaults } from '../../src/emulator/faults.js';
 import { baseEnv, collect, runCli, startCli, waitForOutput, type CliResult } from '../helpers/run-cli.js';
+import { localServerForFile } from '../helpers/local-server.js';
 import { Gates } from '../helpers/wait.js';
 
 const KEY = 'rk_protocol_test_key_0001';
 
-let server: RunningServer;
+const localServer = localServerForFile();
 const gates = new Gates();
-beforeAll(async () => {
-  server = await startServer({ port: 0, env: baseEnv() });
-});
-afterAll(async () => {
-  await server?.close();
-  gates.remove();
-});
+afterAll(() => gates.remove());
 
-const local = () => baseEnv({ RUNLOOP_API_KEY: server.apiKey, RUNLOOP_BASE_URL: server.url });
+const local = () => localServer.env();
 
 /** Runs a test with emulator faults set, restoring the defaults in `finally`. */
 async function withFaults<T>(faults: Parameters<RunningServer['setFaults']>[0], run: () => Promise<T>): Promise<T> {
-  server.setFaults(faults);
+  localServer.server.setFaults(faults);
   try {
     return await run();
   } finally {
-    server.setFaults(defaultFaults);
+    localServer.server.setFaults(defaultFaults);
   }
 }
 
@@ -90,11 +85,11 @@ describe('bytes that are not UTF-8 arrive as U+FFFD; offsets count the original 
   ];
   it.each(cases)('$name: the output is what the service sends, the exit status right', async ({ faults }) => {
     await withFaults(faults, async () => {
-      const view = await server.execute('dbx_local', command);
-      await server.waitCompleted(view.execution_id);
+      const view = await localServer.server.execute('dbx_local', command);
+      await localServer.server.waitCompleted(view.execution_id);
       const result = await runCli(['dbx_local', view.execution_id, '--max-retries', '100'], { env: local() });
-      const stdout = await server.readOutput(view.execution_id, 'stdout');
-      const stderr = await server.readOutput(view.execution_id, 'stderr');
+      const stdout = await localServer.server.readOutput(view.execution_id, 'stdout');
+      const stderr = await localServer.server.readOutput(view.execution_id, 'stderr');
       // What the service sends: the text of the bytes, U+FFFD for each byte that is not UTF-8.
       const context = `stderr tail: ${result.stderr.toString('utf8').slice(-300)}`;
       expect(result.stdout.equals(Buffer.from(stdout.toString('utf8'))), context).toBe(true);
@@ -104,8 +99,8 @@ describe('bytes that are not UTF-8 arrive as U+FFFD; offsets count the original 
   });
 
   it('--verbose says so once per stream', async () => {
-    const view = await server.execute('dbx_local', "printf 'caf\\351\\n'; printf 'na\\357ve\\n'");
-    await server.waitCompleted(view.execution_id);
+    const view = await localServer.server.execute('dbx_local', "printf 'caf\\351\\n'; printf 'na\\357ve\\n'");
+    await localServer.server.waitCompleted(view.execution_id);
     const result = await runCli(['dbx_local', view.execution_id, '--verbose', '--stdout-only'], { env: local() });
     expect(result.stdout.toString('utf8')).toBe('caf\ufffd\nna\ufffdve\n');
     const notes = lines(result.stderr).filter((l) => l.includes('not UTF-8'));
@@ -119,10 +114,10 @@ describe('bytes that are not UTF-8 arrive as U+FFFD; offsets count the original 
 describe('offset meaning on a resumed follow', () => {
   it('start offsets, fixed 100-byte chunks, a 1-byte resend, --stdout-offset 5000: exact, asked of the stream start, not guessed', async () => {
     await withFaults({ offsetMode: 'start', chunkSize: 100, resendProbability: 1, resendBytes: 1 }, async () => {
-      const view = await server.execute('dbx_local', "i=0; while [ $i -lt 400 ]; do printf 'line %05d of the resumed follow\\n' $i; i=$((i+1)); done");
-      await server.waitCompleted(view.execution_id);
+      const view = await localServer.server.execute('dbx_local', "i=0; while [ $i -lt 400 ]; do printf 'line %05d of the resumed follow\\n' $i; i=$((i+1)); done");
+      await localServer.server.waitCompleted(view.execution_id);
       const result = await runCli(['dbx_local', view.execution_id, '--stdout-offset', '5000', '--stdout-only'], { env: local() });
-      const all = await server.readOutput(view.execution_id, 'stdout');
+      const all = await localServer.server.readOutput(view.execution_id, 'stdout');
       expect(result.stderr.toString('utf8')).toBe('');
       expect(result.stdout.equals(all.subarray(5000))).toBe(true);
       expect(result.status).toBe(0);
@@ -137,7 +132,7 @@ describe('error events inside a stream', () => {
       // The rest is written only once the follower has had its 408, whatever this machine's speed.
       const gate = gates.gate();
       try {
-        const view = await server.execute('dbx_local', `printf 'first\\n'; ${gate.wait}; printf 'second\\n'; printf 'third\\n'`);
+        const view = await localServer.server.execute('dbx_local', `printf 'first\\n'; ${gate.wait}; printf 'second\\n'; printf 'third\\n'`);
         const child = startCli(['dbx_local', view.execution_id, '--verbose'], { env: local() });
         const done = collect(child);
         await waitForOutput(child, 'stderr', (text) => /timed the stream out \(408\)/.test(text));
