@@ -2,20 +2,12 @@
  * `exec`: starts a command on the devbox and follows it; the exit status is mirrored and the
  * command's words reach the remote shell intact.
  */
-import { afterAll, beforeAll, describe, it } from 'vitest';
-import { startServer, type RunningServer } from '../../src/emulator/server.js';
-import { baseEnv, collect, runCli, startCli, waitForOutput } from '../helpers/run-cli.js';
+import { describe, it } from 'vitest';
+import { collect, runCli, startCli, waitForOutput } from '../helpers/run-cli.js';
+import { localServerForFile } from '../helpers/local-server.js';
 
-let server: RunningServer;
-
-beforeAll(async () => {
-  server = await startServer({ port: 0, env: baseEnv() });
-});
-afterAll(async () => {
-  await server?.close();
-});
-
-const env = () => baseEnv({ RUNLOOP_API_KEY: server.apiKey, RUNLOOP_BASE_URL: server.url });
+const local = localServerForFile();
+const env = () => local.env();
 
 // Independent commands on one server with no faults: they run a few at a time.
 describe.concurrent('exec', () => {
@@ -74,7 +66,7 @@ describe.concurrent('exec', () => {
     expect(result.status).toBe(130);
     const id = /resume with: runloop-tail dbx_local (exn_\w+)/.exec(result.stderr.toString())?.[1];
     expect(id, result.stderr.toString()).toBeDefined();
-    const view = await fetch(`${server.url}/v1/devboxes/dbx_local/executions/${id}`, { headers: { authorization: `Bearer ${server.apiKey}` } }).then(
+    const view = await fetch(`${local.server.url}/v1/devboxes/dbx_local/executions/${id}`, { headers: { authorization: `Bearer ${local.server.apiKey}` } }).then(
       (r) => r.json() as Promise<{ status: string }>,
     );
     expect(view.status).toBe('running');
@@ -92,7 +84,7 @@ describe.concurrent('exec', () => {
     expect(result.status).toBe(143);
     const id = /started (exn_\w+)/.exec(stderr)?.[1] ?? '';
     expect(result.stderr.toString()).toContain(`killed ${id}`);
-    const view = await server.waitCompleted(id);
+    const view = await local.server.waitCompleted(id);
     expect(view.exit_status).toBe(143);
   });
 });

@@ -7,20 +7,14 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../../src/emulator/server.js';
+import { describe, expect, it } from 'vitest';
 import { baseEnv, cliPath, collect, startCli, waitForOutput } from '../helpers/run-cli.js';
+import { localServerForFile } from '../helpers/local-server.js';
 import { PATIENCE_MS } from '../helpers/wait.js';
 import { shellQuote } from '../../src/render/shell-quote.js';
 import { executionLabels } from '../../src/commands/targets.js';
 
-let server: RunningServer;
-beforeAll(async () => {
-  server = await startServer({ port: 0, env: baseEnv() });
-});
-afterAll(async () => {
-  await server?.close();
-});
+const local = localServerForFile();
 
 const rows = (from: number, to: number, make: (i: number) => string) => Array.from({ length: to - from + 1 }, (_, k) => make(from + k)).join('');
 
@@ -28,10 +22,10 @@ describe('the resume line', () => {
   it('run as printed, continues in the same view on the same service: the rest of the output, exact', async () => {
     const gate = join(mkdtempSync(join(tmpdir(), 'rt-gate-')), 'open');
     const loop = (from: number, to: number) => `i=${from}; while [ $i -le ${to} ]; do echo "out $i"; echo "err $i" >&2; i=$((i+1)); done`;
-    const view = await server.execute('dbx_local', `${loop(1, 5)}; while [ ! -e '${gate}' ]; do sleep 0.02; done; ${loop(6, 10)}; exit 4`);
+    const view = await local.server.execute('dbx_local', `${loop(1, 5)}; while [ ! -e '${gate}' ]; do sleep 0.02; done; ${loop(6, 10)}; exit 4`);
     // The key from the environment (never repeated), the base URL only as a flag.
-    const env = baseEnv({ RUNLOOP_API_KEY: server.apiKey });
-    const options = ['--base-url', server.url, '--prefix', '--max-retries', '7', '--idle-timeout', '5', '--color', 'never'];
+    const env = local.env({ RUNLOOP_BASE_URL: undefined });
+    const options = ['--base-url', local.server.url, '--prefix', '--max-retries', '7', '--idle-timeout', '5', '--color', 'never'];
     try {
       const first = startCli(['dbx_local', view.execution_id, ...options], { env });
       const firstDone = collect(first, { timeoutMs: PATIENCE_MS });
@@ -48,7 +42,7 @@ describe('the resume line', () => {
       const stderrOffset = Buffer.byteLength(rows(1, 5, (i) => `err ${i}\n`));
       expect(line).toBe(
         `runloop-tail dbx_local ${view.execution_id} --stdout-offset ${stdoutOffset} --stderr-offset ${stderrOffset} ` +
-          `--base-url ${server.url} --max-retries 7 --idle-timeout 5000ms --color never --prefix`,
+          `--base-url ${local.server.url} --max-retries 7 --idle-timeout 5000ms --color never --prefix`,
       );
 
       writeFileSync(gate, '');
@@ -69,7 +63,7 @@ describe('the resume line', () => {
       `i=${from}; while [ $i -le ${to} ]; do echo "${name} out $i"; echo "${name} err $i" >&2; i=$((i+1)); done`;
     const script = (name: string, status: number) =>
       `${loop(name, 1, 4)}; while [ ! -e '${gate}' ]; do sleep 0.02; done; ${loop(name, 5, 9)}; exit ${status}`;
-    const views = [await server.execute('dbx_local', script('a', 0)), await server.execute('dbx_local', script('b', 6))];
+    const views = [await local.server.execute('dbx_local', script('a', 0)), await local.server.execute('dbx_local', script('b', 6))];
     const ids = views.map((v) => v.execution_id);
     const labels = executionLabels(ids);
     const lines = (index: number, stream: 'stdout' | 'stderr', from: number, to: number) => {
@@ -78,7 +72,7 @@ describe('the resume line', () => {
     };
     const ofExecution = (text: string, index: number) => text.split(/(?<=\n)/).filter((line) => line.startsWith(`${labels[index]} `));
     // The key only as a flag here; the resumed command finds it in the environment.
-    const options = ['--api-key', server.apiKey, '--base-url', server.url, '--prefix', '--max-retries', '7', '--idle-timeout', '5', '--color', 'never'];
+    const options = ['--api-key', local.server.apiKey, '--base-url', local.server.url, '--prefix', '--max-retries', '7', '--idle-timeout', '5', '--color', 'never'];
     try {
       const first = startCli([...ids.map((id) => `dbx_local/${id}`), ...options], { env: baseEnv() });
       const firstDone = collect(first, { timeoutMs: PATIENCE_MS });
@@ -91,12 +85,12 @@ describe('the resume line', () => {
       expect(interrupted.status).toBe(130);
       const stderr = interrupted.stderr.toString();
       const line = /interrupted; resume with: (.*)\n/.exec(stderr)?.[1] ?? '';
-      expect(line).not.toContain(server.apiKey);
+      expect(line).not.toContain(local.server.apiKey);
       const out = Buffer.byteLength(rows(1, 4, (i) => `a out ${i}\n`));
       const err = Buffer.byteLength(rows(1, 4, (i) => `a err ${i}\n`));
       expect(line).toBe(
         `runloop-tail ${ids.map((id) => `dbx_local/${id}@${out},${err}`).join(' ')} ` +
-          `--base-url ${server.url} --max-retries 7 --idle-timeout 5000ms --color never --prefix`,
+          `--base-url ${local.server.url} --max-retries 7 --idle-timeout 5000ms --color never --prefix`,
       );
       for (const index of [0, 1]) {
         expect(ofExecution(interrupted.stdout.toString(), index)).toEqual(lines(index, 'stdout', 1, 4));
@@ -105,7 +99,7 @@ describe('the resume line', () => {
 
       writeFileSync(gate, '');
       const script = `runloop-tail() { ${shellQuote(process.execPath)} ${shellQuote(cliPath)} "$@"; }; ${line}`;
-      const env = baseEnv({ RUNLOOP_API_KEY: server.apiKey });
+      const env = local.env({ RUNLOOP_BASE_URL: undefined });
       const resumed = await collect(spawn('bash', ['-c', script], { env, stdio: ['pipe', 'pipe', 'pipe'] }), { timeoutMs: PATIENCE_MS });
       expect(resumed.status).toBe(6);
       for (const index of [0, 1]) {

@@ -2,27 +2,18 @@
  * A follow's life: live output before completion, quiet connections, --timeout, Ctrl-C with a resume
  * command that continues with no gap and no repeat, --merge and single-stream modes.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { defaultFaults } from '../../src/emulator/faults.js';
-import { startServer, type RunningServer } from '../../src/emulator/server.js';
+import { afterAll, describe, expect, it } from 'vitest';
 import { startFakeApi } from '../helpers/fake-api.js';
 import { baseEnv, collect, runCli, startCli, waitForOutput } from '../helpers/run-cli.js';
+import { localServerForFile } from '../helpers/local-server.js';
 import { Gates, until } from '../helpers/wait.js';
 
-let server: RunningServer;
-const gates = new Gates();
-
-beforeAll(async () => {
-  server = await startServer({ port: 0, env: baseEnv() });
-});
 // Every test starts from the server's own faults, whichever ran before (or alone, with -t).
-afterEach(() => server.setFaults(defaultFaults));
-afterAll(async () => {
-  await server?.close();
-  gates.remove();
-});
+const local = localServerForFile({ resetFaultsAfterEach: true });
+const gates = new Gates();
+afterAll(() => gates.remove());
 
-const env = () => baseEnv({ RUNLOOP_API_KEY: server.apiKey, RUNLOOP_BASE_URL: server.url });
+const env = () => local.env();
 /** Lines `from`..`to` on both streams: "line N é" on stdout, "err N" on stderr. */
 const lines = (from: number, to: number) => `i=${from}; while [ $i -le ${to} ]; do echo "line $i é"; echo "err $i" >&2; i=$((i+1)); done`;
 const expectedLines = (n: number, prefix: string, suffix = '') =>
@@ -30,16 +21,16 @@ const expectedLines = (n: number, prefix: string, suffix = '') =>
 
 describe('following live output', () => {
   it('writes output while the command is still running, then exits with its status', async () => {
-    server.setFaults({ seed: 1 });
+    local.server.setFaults({ seed: 1 });
     // The command waits for a gate the test opens once it has seen the first line.
     const gate = gates.gate();
     try {
-      const view = await server.execute('dbx_local', `echo first; ${gate.wait}; echo second; exit 3`);
+      const view = await local.server.execute('dbx_local', `echo first; ${gate.wait}; echo second; exit 3`);
       const child = startCli(['dbx_local', view.execution_id], { env: env() });
       const done = collect(child);
       await waitForOutput(child, 'stdout', (text) => text.includes('first\n'));
-      const midway = await fetch(`${server.url}/v1/devboxes/dbx_local/executions/${view.execution_id}`, {
-        headers: { authorization: `Bearer ${server.apiKey}` },
+      const midway = await fetch(`${local.server.url}/v1/devboxes/dbx_local/executions/${view.execution_id}`, {
+        headers: { authorization: `Bearer ${local.server.apiKey}` },
       }).then((r) => r.json() as Promise<{ status: string }>);
       expect(midway.status).toBe('running');
       gate.open();
@@ -62,22 +53,22 @@ describe('following live output', () => {
     const gate = gates.gate();
     const expected = Array.from({ length: 40 }, (_, i) => `row ${i}\n`).join('');
     try {
-      server.setFaults({ seed: 7, stallProbability: 1, stallMs: 60_000, chunkSize: 16 });
-      const before = server.connections();
-      const view = await server.execute('dbx_local', `i=0; while [ $i -lt 40 ]; do echo "row $i"; i=$((i+1)); done; ${gate.wait}`);
+      local.server.setFaults({ seed: 7, stallProbability: 1, stallMs: 60_000, chunkSize: 16 });
+      const before = local.server.connections();
+      const view = await local.server.execute('dbx_local', `i=0; while [ $i -lt 40 ]; do echo "row $i"; i=$((i+1)); done; ${gate.wait}`);
       const child = startCli(['dbx_local', view.execution_id, '--idle-timeout', '0.3', '--stdout-only'], { env: env() });
       const done = collect(child);
-      await until(() => (server.connections() - before >= 2 ? true : undefined), 'a second connection');
-      server.setFaults({ stallProbability: 0 });
+      await until(() => (local.server.connections() - before >= 2 ? true : undefined), 'a second connection');
+      local.server.setFaults({ stallProbability: 0 });
       await waitForOutput(child, 'stdout', (text) => text === expected);
       gate.open();
       const result = await done;
       expect(result.stdout.toString()).toBe(expected);
       expect(result.status).toBe(0);
-      expect(server.connections() - before).toBeGreaterThanOrEqual(2);
+      expect(local.server.connections() - before).toBeGreaterThanOrEqual(2);
     } finally {
       gate.open();
-      server.setFaults({ stallProbability: 0, chunkSize: 32768 });
+      local.server.setFaults({ stallProbability: 0, chunkSize: 32768 });
     }
   });
 });
@@ -115,16 +106,16 @@ describe('a service that keeps a finished stream open', () => {
 
 describe('--merge, --stdout-only, --stderr-only', () => {
   it('--merge sends both to stdout, nothing to stderr', async () => {
-    server.setFaults({ seed: 2 });
-    const view = await server.execute('dbx_local', 'echo out; echo err >&2');
-    await server.waitCompleted(view.execution_id);
+    local.server.setFaults({ seed: 2 });
+    const view = await local.server.execute('dbx_local', 'echo out; echo err >&2');
+    await local.server.waitCompleted(view.execution_id);
     const result = await runCli(['dbx_local', view.execution_id, '--merge'], { env: env() });
     expect(result.stdout.toString().split('\n').sort()).toEqual(['', 'err', 'out']);
     expect(result.stderr.toString()).toBe('');
   });
 
   it('--stderr-only follows only stderr', async () => {
-    const view = await server.execute('dbx_local', 'echo out; echo err >&2; exit 4');
+    const view = await local.server.execute('dbx_local', 'echo out; echo err >&2; exit 4');
     const result = await runCli(['dbx_local', view.execution_id, '--stderr-only'], { env: env() });
     expect(result.stdout.toString()).toBe('');
     expect(result.stderr.toString()).toBe('err\n');
@@ -132,8 +123,8 @@ describe('--merge, --stdout-only, --stderr-only', () => {
   });
 
   it('starts from --stdout-offset / --stderr-offset in bytes', async () => {
-    const view = await server.execute('dbx_local', "printf 'é€😀tail'; printf 'ab€cd' >&2");
-    await server.waitCompleted(view.execution_id);
+    const view = await local.server.execute('dbx_local', "printf 'é€😀tail'; printf 'ab€cd' >&2");
+    await local.server.waitCompleted(view.execution_id);
     const result = await runCli(['dbx_local', view.execution_id, '--stdout-offset', '9', '--stderr-offset', '5'], { env: env() });
     expect(result.stdout.toString()).toBe('tail');
     expect(result.stderr.toString()).toBe('cd');
@@ -145,17 +136,17 @@ describe('stopping early', () => {
     // How much arrives before the time-out depends on this machine's speed, so nothing here
     // assumes it: the resume offsets must match what was written, and resuming (after the
     // command is stopped) must deliver the rest with no gap and no repeat.
-    const view = await server.execute('dbx_local', 'echo started; sleep 600');
+    const view = await local.server.execute('dbx_local', 'echo started; sleep 600');
     const result = await runCli(['dbx_local', view.execution_id, '--timeout', '1s'], { env: env() });
     expect(result.status).toBe(124);
     const stderr = result.stderr.toString();
     expect(stderr).toContain('runloop-tail: stopped after --timeout 1s');
     const hint = /resume with: (runloop-tail .*)\n/.exec(stderr);
-    expect(hint?.[1], stderr).toBe(`runloop-tail dbx_local ${view.execution_id} --stdout-offset ${result.stdout.length} --stderr-offset 0 --base-url ${server.url}`);
+    expect(hint?.[1], stderr).toBe(`runloop-tail dbx_local ${view.execution_id} --stdout-offset ${result.stdout.length} --stderr-offset 0 --base-url ${local.server.url}`);
     expect('started\n'.startsWith(result.stdout.toString())).toBe(true);
-    await fetch(`${server.url}/v1/devboxes/dbx_local/executions/${view.execution_id}/kill`, {
+    await fetch(`${local.server.url}/v1/devboxes/dbx_local/executions/${view.execution_id}/kill`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${server.apiKey}` },
+      headers: { authorization: `Bearer ${local.server.apiKey}` },
     });
     const resumed = await runCli((hint?.[1] ?? '').split(' ').slice(1), { env: env() });
     expect(Buffer.concat([result.stdout, resumed.stdout]).toString()).toBe('started\n');
@@ -164,12 +155,12 @@ describe('stopping early', () => {
   });
 
   it('Ctrl-C exits 130 with a resume command that continues with no gap and no repeat', async () => {
-    server.setFaults({ seed: 3, chunkSize: [1, 64] });
+    local.server.setFaults({ seed: 3, chunkSize: [1, 64] });
     // The command cannot finish before the interrupt: its second half waits for a gate the test
     // opens only after the first follower has exited.
     const gate = gates.gate();
     try {
-      const view = await server.execute('dbx_local', `${lines(1, 30)}; ${gate.wait}; ${lines(31, 60)}`);
+      const view = await local.server.execute('dbx_local', `${lines(1, 30)}; ${gate.wait}; ${lines(31, 60)}`);
       const first = startCli(['dbx_local', view.execution_id], { env: env() });
       const firstDone = collect(first);
       await waitForOutput(first, 'stdout', (text) => text.includes('line 5 é\n'));

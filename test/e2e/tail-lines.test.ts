@@ -3,29 +3,27 @@
  * of a running one's backlog followed by everything after it, through cuts, resends and both
  * offset meanings. Faults go back to the server's defaults after every test, so they touch no other.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultFaults } from '../../src/emulator/faults.js';
-import { startServer, type FaultOptions, type RunningServer } from '../../src/emulator/server.js';
-import { baseEnv, collect, runCli, startCli, waitForOutput } from '../helpers/run-cli.js';
+import type { FaultOptions } from '../../src/emulator/server.js';
+import { collect, runCli, startCli, waitForOutput } from '../helpers/run-cli.js';
+import { localServerForFile } from '../helpers/local-server.js';
 import { PATIENCE_MS } from '../helpers/wait.js';
 
-let server: RunningServer;
+const local = localServerForFile({ resetFaultsAfterEach: true });
 let dir: string;
 
-beforeAll(async () => {
+beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'rt-tail-'));
-  server = await startServer({ port: 0, env: baseEnv() });
 });
-afterEach(() => server.setFaults(defaultFaults));
-afterAll(async () => {
-  await server?.close();
+afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const env = () => baseEnv({ RUNLOOP_API_KEY: server.apiKey, RUNLOOP_BASE_URL: server.url });
+const env = () => local.env();
 const numbered = (word: string, from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => `${word} ${from + i} é\n`).join('');
 // Cuts mid-event, resends before the requested offset, tiny events, error answers; no stalls (a stall
 // inside the backlog of a running execution is indistinguishable from the command's own pause).
@@ -47,23 +45,23 @@ describe('--tail on a completed execution', () => {
     [11, 'end'],
     [12, 'start'],
   ] as const)('shows exactly the last 3 lines of each stream (seed %i, %s offsets), then exits with its status', async (seed, offsetMode) => {
-    server.setFaults(hostile(seed, offsetMode));
+    local.server.setFaults(hostile(seed, offsetMode));
     try {
       const command = `i=1; while [ $i -le 40 ]; do echo "out $i é"; echo "err $i é" >&2; i=$((i+1)); done; printf 'no newline'; exit 7`;
-      const view = await server.execute('dbx_local', command);
-      await server.waitCompleted(view.execution_id);
+      const view = await local.server.execute('dbx_local', command);
+      await local.server.waitCompleted(view.execution_id);
       const result = await runCli(['dbx_local', view.execution_id, '--tail', '3', '--max-retries', '50'], { env: env() });
       expect(result.stdout.toString()).toBe('out 39 é\nout 40 é\nno newline');
       expect(result.stderr.toString()).toBe(numbered('err', 38, 40));
       expect(result.status).toBe(7);
     } finally {
-      server.setFaults(defaultFaults);
+      local.server.setFaults(defaultFaults);
     }
   });
 
   it('-n 2 in the --json view: two records per stream, then the exit', async () => {
-    const view = await server.execute('dbx_local', 'printf "a\\nb\\nc\\n"; printf "x\\ny\\n" >&2');
-    await server.waitCompleted(view.execution_id);
+    const view = await local.server.execute('dbx_local', 'printf "a\\nb\\nc\\n"; printf "x\\ny\\n" >&2');
+    await local.server.waitCompleted(view.execution_id);
     const result = await runCli(['dbx_local', view.execution_id, '-n', '2', '--json'], { env: env() });
     const records = result.stdout
       .toString()
@@ -98,7 +96,7 @@ describe('--tail on a running execution', () => {
       `i=21; while [ $i -le 23 ]; do echo "out $i é"; echo "err $i é" >&2; i=$((i+1)); done`,
       'exit 4',
     ].join('; ');
-    const view = await server.execute('dbx_local', command);
+    const view = await local.server.execute('dbx_local', command);
     await vi.waitFor(() => expect(existsSync(marker)).toBe(true), { timeout: PATIENCE_MS, interval: 20 });
     const child = startCli(['dbx_local', view.execution_id, '--tail', lines, '--max-retries', '50', ...extra], { env: env() });
     const done = collect(child);
@@ -160,7 +158,7 @@ describe('--tail on a running execution', () => {
     [21, 'end'],
     [22, 'start'],
   ] as const)('shows the last 3 lines of the backlog, then everything after (seed %i, %s offsets)', async (seed, offsetMode) => {
-    server.setFaults(hostile(seed, offsetMode));
+    local.server.setFaults(hostile(seed, offsetMode));
     try {
       // Before the gate opens, the backlog's tail is all there is (on a machine that is not
       // starved: lines 18–20 of each stream).
@@ -175,7 +173,7 @@ describe('--tail on a running execution', () => {
       expect([all.stdout.first, all.stderr.first]).toEqual([from.stdout, from.stderr]);
       expect(result.status).toBe(4);
     } finally {
-      server.setFaults(defaultFaults);
+      local.server.setFaults(defaultFaults);
     }
   });
 

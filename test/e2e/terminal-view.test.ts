@@ -6,27 +6,17 @@
  * the test opens; the screen is polled until a condition holds. No order between stdout and stderr
  * bytes is assumed beyond what the gates make certain.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { defaultFaults } from '../../src/emulator/faults.js';
-import { startServer, type RunningServer } from '../../src/emulator/server.js';
-import { baseEnv, runCli } from '../helpers/run-cli.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/run-cli.js';
+import { localServerForFile } from '../helpers/local-server.js';
 import { Screen, cliCommand } from '../helpers/tty.js';
 import { Gates, until } from '../helpers/wait.js';
 
-let server: RunningServer;
+const local = localServerForFile({ resetFaultsAfterEach: true });
 const gates = new Gates();
+afterAll(() => gates.remove());
 
-beforeAll(async () => {
-  server = await startServer({ port: 0, env: baseEnv() });
-});
-afterEach(() => server.setFaults(defaultFaults));
-afterAll(async () => {
-  await server?.close();
-  gates.remove();
-});
-
-const env = (extra: Record<string, string> = {}) =>
-  baseEnv({ RUNLOOP_API_KEY: server.apiKey, RUNLOOP_BASE_URL: server.url, TERM: 'xterm-256color', ...extra });
+const env = (extra: Record<string, string> = {}) => local.env({ TERM: 'xterm-256color', ...extra });
 const SPINNER = /[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]/;
 
 /** The screen's non-empty rows, right-trimmed. */
@@ -46,7 +36,7 @@ describe('a progress line and the other stream on one terminal', () => {
     const first = gates.gate('warn');
     const second = gates.gate('done');
     try {
-      const view = await server.execute(
+      const view = await local.server.execute(
         'dbx_local',
         `printf 'progress 16%%\\r'; ${first.wait}; echo 'warn at 7' >&2; ${second.wait}; printf 'progress 100%%\\n'`,
       );
@@ -80,7 +70,7 @@ describe('the spinner', () => {
     const screen = new Screen();
     const gate = gates.gate('silence');
     try {
-      const view = await server.execute('dbx_local', `echo first; ${gate.wait}; echo second`);
+      const view = await local.server.execute('dbx_local', `echo first; ${gate.wait}; echo second`);
       await screen.start(cliCommand(['dbx_local', view.execution_id], env()));
       await until(async () => ((await rows(screen)).includes('first') ? true : undefined), 'the first line');
       const spinning = await until(
@@ -102,7 +92,7 @@ describe('the spinner', () => {
 
 describe('--color always in a pipe', () => {
   it('colours stderr lines; without the colour the bytes are exact', async () => {
-    const view = await server.execute('dbx_local', `printf 'out\\n'; printf 'err one\\nerr two\\n' >&2`);
+    const view = await local.server.execute('dbx_local', `printf 'out\\n'; printf 'err one\\nerr two\\n' >&2`);
     const result = await runCli(['dbx_local', view.execution_id, '--color', 'always'], { env: env() });
     expect(result.status).toBe(0);
     expect(result.stdout.toString()).toBe('out\n');
@@ -110,7 +100,7 @@ describe('--color always in a pipe', () => {
   });
 
   it('--prefix/--timestamps: the stderr text is coloured as well as the label, stdout text never; --color never and NO_COLOR add nothing', async () => {
-    const view = await server.execute('dbx_local', `printf 'out\\n'; printf 'err one\\nerr two\\n' >&2`);
+    const view = await local.server.execute('dbx_local', `printf 'out\\n'; printf 'err one\\nerr two\\n' >&2`);
     const always = await runCli(['dbx_local', view.execution_id, '--prefix', '--timestamps', '--color', 'always'], { env: env() });
     expect(always.status).toBe(0);
     const TIME = '\x1b\\[2m\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z\x1b\\[22m ';

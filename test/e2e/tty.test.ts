@@ -3,43 +3,38 @@
  * pseudo-terminal, the spinner gone once output flows, nothing added in a pipe, --json and --prefix
  * rebuilding the streams under faults, and Ctrl-C on a terminal.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { defaultFaults } from '../../src/emulator/faults.js';
-import { startServer, type RunningServer } from '../../src/emulator/server.js';
-import { baseEnv, collect, runCli, startCli, waitForOutput } from '../helpers/run-cli.js';
+import { collect, runCli, startCli, waitForOutput } from '../helpers/run-cli.js';
+import { localServerForFile, withLocalServer } from '../helpers/local-server.js';
 import { joinedPieces } from '../helpers/pieces.js';
 import { scenario, writeScenarioScript } from '../helpers/scenario.js';
 import { Screen, cliCommand, runOnPty, startOnPty } from '../helpers/tty.js';
 import { Gates, until } from '../helpers/wait.js';
 
-let server: RunningServer;
+// Every test starts from the server's own faults, whichever ran before (or alone, with -t).
+const local = localServerForFile({ resetFaultsAfterEach: true });
 let dir: string;
 const gates = new Gates();
 
-beforeAll(async () => {
-  server = await startServer({ port: 0, env: baseEnv() });
+beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'rt-tty-'));
 });
-// Every test starts from the server's own faults, whichever ran before (or alone, with -t).
-afterEach(() => server.setFaults(defaultFaults));
-afterAll(async () => {
-  await server?.close();
+afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
   gates.remove();
 });
 
-const env = (extra: Record<string, string> = {}) =>
-  baseEnv({ RUNLOOP_API_KEY: server.apiKey, RUNLOOP_BASE_URL: server.url, TERM: 'xterm-256color', ...extra });
+const env = (extra: Record<string, string> = {}) => local.env({ TERM: 'xterm-256color', ...extra });
 
 const HOSTILE = String.raw`printf 'title\033]0;pwned\007 clip\033]52;c;aGk=\007 query\033[6n apc\033_x\033\\ \033[31mred\033[0m\n'`;
 const SPINNER = /[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]/;
 
 describe('on a terminal', () => {
   it('colours stderr, keeps the remote colours, neutralises takeover sequences', async () => {
-    const view = await server.execute('dbx_local', `${HOSTILE}; echo problem >&2; exit 3`);
+    const view = await local.server.execute('dbx_local', `${HOSTILE}; echo problem >&2; exit 3`);
     const result = await runOnPty(cliCommand(['dbx_local', view.execution_id], env()));
     const text = result.output.toString('utf8');
     expect(result.status).toBe(3);
@@ -54,13 +49,13 @@ describe('on a terminal', () => {
   });
 
   it('--raw passes everything through', async () => {
-    const view = await server.execute('dbx_local', HOSTILE);
+    const view = await local.server.execute('dbx_local', HOSTILE);
     const result = await runOnPty(cliCommand(['dbx_local', view.execution_id, '--raw'], env()));
     expect(result.output.toString('utf8')).toContain('\x1b]0;pwned\x07');
   });
 
   it('--prefix on a terminal: stderr text in colour as in the plain view, stdout text not', async () => {
-    const view = await server.execute('dbx_local', 'echo problem >&2; echo fine');
+    const view = await local.server.execute('dbx_local', 'echo problem >&2; echo fine');
     const result = await runOnPty(cliCommand(['dbx_local', view.execution_id, '--prefix'], env()));
     const screen = result.output.toString('utf8');
     expect(screen).toContain('\x1b[31mstderr |\x1b[39m \x1b[31mproblem\x1b[39m');
@@ -68,7 +63,7 @@ describe('on a terminal', () => {
   });
 
   it('--color never and NO_COLOR add no colour of ours', async () => {
-    const view = await server.execute('dbx_local', 'echo problem >&2');
+    const view = await local.server.execute('dbx_local', 'echo problem >&2');
     for (const [args, extra] of [
       [['--color', 'never'], {}],
       [[], { NO_COLOR: '1' }],
@@ -86,7 +81,7 @@ describe('on a terminal', () => {
     // two streams (independent connections) is certain; the first waits until the spinner shows.
     const [first, second, third] = [gates.gate('one'), gates.gate('two'), gates.gate('three')];
     try {
-      const view = await server.execute('dbx_local', `${first.wait}; echo one; ${second.wait}; echo two >&2; ${third.wait}; echo three`);
+      const view = await local.server.execute('dbx_local', `${first.wait}; echo one; ${second.wait}; echo two >&2; ${third.wait}; echo three`);
       await screen.start(cliCommand(['dbx_local', view.execution_id], env()));
       // A whole line: the spinner's text names the execution, whose id might contain "one".
       const onScreen = (test: (line: string) => boolean, what: string) =>
@@ -113,7 +108,7 @@ describe('on a terminal', () => {
   it('Ctrl-C: spinner cleared, cursor shown, the resume command printed, exit 130', async () => {
     const screen = new Screen();
     try {
-      const view = await server.execute('dbx_local', 'echo started; sleep 600');
+      const view = await local.server.execute('dbx_local', 'echo started; sleep 600');
       await screen.start(cliCommand(['dbx_local', view.execution_id], env()));
       await until(async () => ((await screen.capture()).split('\n').some((line) => line.trim() === 'started') ? true : undefined), 'the first line on screen');
       await screen.keys('C-c');
@@ -133,10 +128,10 @@ describe('on a terminal', () => {
     // while connecting, would be on the terminal before that.
     const gate = gates.gate();
     try {
-      const before = server.connections();
-      const view = await server.execute('dbx_local', `${gate.wait}; echo late`);
+      const before = local.server.connections();
+      const view = await local.server.execute('dbx_local', `${gate.wait}; echo late`);
       const run = startOnPty(cliCommand(['dbx_local', view.execution_id], env({ CI: 'true' })));
-      await until(() => (server.connections() - before >= 2 ? true : undefined), 'both streams connected');
+      await until(() => (local.server.connections() - before >= 2 ? true : undefined), 'both streams connected');
       gate.open();
       const result = await run.done;
       expect(result.output.toString('utf8')).not.toMatch(SPINNER);
@@ -150,10 +145,10 @@ describe('on a terminal', () => {
   it('shows a spinner while waiting for the first bytes, and a reconnect note', async () => {
     const gate = gates.gate();
     try {
-      server.setFaults({ seed: 5, cutAfterBytes: 100, chunkSize: 8 });
+      local.server.setFaults({ seed: 5, cutAfterBytes: 100, chunkSize: 8 });
       // Nothing is written until the spinner is on the terminal; then enough SSE bytes (over 100)
       // that the connection is cut at least once.
-      const view = await server.execute('dbx_local', `${gate.wait}; i=0; while [ $i -lt 6 ]; do echo "row $i"; i=$((i+1)); done`);
+      const view = await local.server.execute('dbx_local', `${gate.wait}; i=0; while [ $i -lt 6 ]; do echo "row $i"; i=$((i+1)); done`);
       const run = startOnPty(cliCommand(['dbx_local', view.execution_id, '--stdout-only'], env()));
       await until(() => (SPINNER.test(run.output().toString('utf8')) ? true : undefined), 'the spinner');
       gate.open();
@@ -170,11 +165,11 @@ describe('on a terminal', () => {
 
 describe('in a pipe', () => {
   it('adds no colour, no spinner and changes no byte', async () => {
-    const view = await server.execute('dbx_local', `${HOSTILE}; ${HOSTILE} >&2`);
+    const view = await local.server.execute('dbx_local', `${HOSTILE}; ${HOSTILE} >&2`);
     const result = await runCli(['dbx_local', view.execution_id, '--color', 'auto'], { env: env({ FORCE_COLOR: '' }) });
-    const expected = await server.readOutput(view.execution_id, 'stdout');
+    const expected = await local.server.readOutput(view.execution_id, 'stdout');
     expect(result.stdout.equals(expected)).toBe(true);
-    expect(result.stderr.equals(await server.readOutput(view.execution_id, 'stderr'))).toBe(true);
+    expect(result.stderr.equals(await local.server.readOutput(view.execution_id, 'stderr'))).toBe(true);
     expect(result.stderr.toString()).not.toMatch(SPINNER);
   });
 });
@@ -183,12 +178,11 @@ describe('line modes rebuild the streams under faults', () => {
   // A server per seed (faults are per server), so the seeds run at the same time.
   it.concurrent.for([2001, 2002, 2003, 2004])('--json, seed %i', async (seed, { expect }) => {
     const s = scenario(seed, { maxLine: 5000 });
-    const own = await startServer({ port: 0, env: baseEnv(), ...s.faults });
-    const view = await own.execute('dbx_local', writeScenarioScript(dir, s));
-    const ownEnv = baseEnv({ RUNLOOP_API_KEY: own.apiKey, RUNLOOP_BASE_URL: own.url, TERM: 'xterm-256color' });
-    const result = await runCli(['dbx_local', view.execution_id, '--json', '--max-retries', '50'], { env: ownEnv }).finally(
-      () => own.close(),
-    );
+    const { view, result } = await withLocalServer(s.faults, async (own) => {
+      const view = await own.server.execute('dbx_local', writeScenarioScript(dir, s));
+      const result = await runCli(['dbx_local', view.execution_id, '--json', '--max-retries', '50'], { env: own.env({ TERM: 'xterm-256color' }) });
+      return { view, result };
+    });
     expect(result.stderr.toString()).toBe('');
     const records = result.stdout
       .toString('utf8')
@@ -212,8 +206,8 @@ describe('line modes rebuild the streams under faults', () => {
   });
 
   it('--prefix labels every line and never splices the streams', async () => {
-    server.setFaults({ seed: 11, chunkSize: [1, 7], cutProbability: 0.05 });
-    const view = await server.execute(
+    local.server.setFaults({ seed: 11, chunkSize: [1, 7], cutProbability: 0.05 });
+    const view = await local.server.execute(
       'dbx_local',
       'i=0; while [ $i -lt 50 ]; do echo "out line $i with é"; echo "err line $i" >&2; i=$((i+1)); done',
     );
@@ -230,7 +224,7 @@ describe('line modes rebuild the streams under faults', () => {
   });
 
   it('--timestamps puts an ISO 8601 time before each line', async () => {
-    const view = await server.execute('dbx_local', 'echo a; echo b');
+    const view = await local.server.execute('dbx_local', 'echo a; echo b');
     const result = await runCli(['dbx_local', view.execution_id, '--timestamps'], { env: env() });
     expect(result.stdout.toString()).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z a\n\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z b\n$/);
   });
@@ -238,7 +232,7 @@ describe('line modes rebuild the streams under faults', () => {
   it('a partial line is shown after a quiet spell, before its newline arrives', async () => {
     const gate = gates.gate('partial');
     try {
-      const view = await server.execute('dbx_local', `printf 'waiting...'; ${gate.wait}; echo ' done'`);
+      const view = await local.server.execute('dbx_local', `printf 'waiting...'; ${gate.wait}; echo ' done'`);
       const child = startCli(['dbx_local', view.execution_id, '--prefix'], { env: env() });
       const done = collect(child);
       await waitForOutput(child, 'stdout', (text) => text.includes('stdout | waiting...\n'));
