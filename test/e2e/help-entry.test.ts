@@ -7,9 +7,8 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { runCli as runInProcess } from '../../src/cli.js';
 import { answerKey, type HelpAnswers } from '../../src/help-answers.js';
-import { fakeIo } from '../helpers/fake-streams.js';
+import { sayInProcess } from '../helpers/help.js';
 import { baseEnv, runCli } from '../helpers/run-cli.js';
 import { cliCommand, runOnPty } from '../helpers/tty.js';
 
@@ -17,10 +16,9 @@ const table = JSON.parse(readFileSync(fileURLToPath(new URL('../../dist/help-ans
 
 /** What the CLI (from the sources, in-process) prints for `argv` on a terminal `columns` wide. */
 async function helpInProcess(argv: readonly string[], columns: number): Promise<string> {
-  const { io, stdout } = fakeIo();
-  Object.assign(io.stdout, { isTTY: true, columns });
-  expect(await runInProcess(argv, io)).toBe(0);
-  return stdout();
+  const said = await sayInProcess(argv, { columns });
+  expect(said.status).toBe(0);
+  return said.stdout;
 }
 
 function answerFor(argv: readonly string[]): { stdout: string; status: number } {

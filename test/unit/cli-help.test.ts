@@ -5,24 +5,18 @@
  * is not a terminal, so the help is laid out for 80 columns.
  */
 import { describe, expect, it } from 'vitest';
-import { buildProgram, runCli } from '../../src/cli.js';
-import type { Command } from 'commander';
+import { runCli } from '../../src/cli.js';
 import { fakeIo } from '../helpers/fake-streams.js';
+import { commandPaths, sayInProcess } from '../helpers/help.js';
 
-
-/** Every command path of the program: `tail`, `config set`… (the implicit `help` aside). */
-function commandPaths(command: Command, prefix: string[] = []): string[][] {
-  return command.commands.flatMap((sub) => [[...prefix, sub.name()], ...commandPaths(sub, [...prefix, sub.name()])]);
-}
-
-const paths = [[], ...commandPaths(buildProgram({ io: fakeIo().io, finish: () => {} }))];
+const paths = [[], ...commandPaths()];
 
 describe.each(paths.map((path) => [path.join(' ') || '(program)', path] as const))('help of %s', (_name, path) => {
   it('fits 80 columns, shows defaults as typed and ends with examples', async () => {
-    const { io, stdout, stderr } = fakeIo();
-    expect(await runCli([...path, '--help'], io)).toBe(0);
-    expect(stderr()).toBe('');
-    const text = stdout();
+    const said = await sayInProcess([...path, '--help']);
+    expect(said.status).toBe(0);
+    expect(said.stderr).toBe('');
+    const text = said.stdout;
     for (const line of text.split('\n')) expect(line.length, line).toBeLessThanOrEqual(80);
     expect(text).not.toMatch(/default: "\d+"/);
     // The last block is the examples: indented lines to the end, naming the program.
@@ -38,11 +32,11 @@ describe.each(paths.map((path) => [path.join(' ') || '(program)', path] as const
 
 describe('the command line', () => {
   it('bare: prints the help on stdout, exit 2', async () => {
-    const { io, stdout, stderr } = fakeIo();
-    expect(await runCli([], io)).toBe(2);
-    expect(stdout()).toMatch(/^Usage: runloop-tail <devbox-id> <execution-id> \[options\]/);
-    expect(stdout()).toContain('Examples:');
-    expect(stderr()).toBe('');
+    const said = await sayInProcess([]);
+    expect(said.status).toBe(2);
+    expect(said.stdout).toMatch(/^Usage: runloop-tail <devbox-id> <execution-id> \[options\]/);
+    expect(said.stdout).toContain('Examples:');
+    expect(said.stderr).toBe('');
   });
 
   it.each([
@@ -69,9 +63,9 @@ describe('the command line', () => {
   });
 
   it('help <command> prints that command’s help', async () => {
-    const { io, stdout } = fakeIo();
-    expect(await runCli(['help', 'exec'], io)).toBe(0);
-    expect(stdout()).toMatch(/^Usage: runloop-tail exec/);
+    const said = await sayInProcess(['help', 'exec']);
+    expect(said.status).toBe(0);
+    expect(said.stdout).toMatch(/^Usage: runloop-tail exec/);
   });
 
   it('--no-color and -f/--follow are accepted by the follow commands', async () => {

@@ -11,13 +11,13 @@ import { Command, Option, type Command as CommandType } from 'commander';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildProgram, runCli } from '../../src/cli.js';
 import { SHELLS, completionScript, describeProgram, type Shell } from '../../src/commands/completion.js';
-import type { CommandContext } from '../../src/commands/context.js';
 import { fakeIo } from '../helpers/fake-streams.js';
+import { programForTest } from '../helpers/help.js';
 import { SETTING_KEYS } from '../../src/settings/keys.js';
 
 
 
-const program = buildProgram({ io: fakeIo().io, finish: () => {} } satisfies CommandContext);
+const program = programForTest();
 const spec = describeProgram(program, { argumentChoices: { key: SETTING_KEYS } });
 
 /** Every command and option name, found by walking commander's own structures (not the generator's). */

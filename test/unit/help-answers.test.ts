@@ -7,27 +7,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import type { Command } from 'commander';
-import { buildProgram, runCli } from '../../src/cli.js';
 import { answerKey, findAnswer, helpWidth, mayHaveAnswer, writeAllSync, type HelpAnswers } from '../../src/help-answers.js';
-import type { Io } from '../../src/io.js';
-import { fakeIo, textSink } from '../helpers/fake-streams.js';
+import { commandPaths, sayInProcess, type RunInProcess } from '../helpers/help.js';
 
 const answersFile = fileURLToPath(new URL('../../dist/help-answers.json', import.meta.url));
 const builtCli = pathToFileURL(fileURLToPath(new URL('../../dist/cli.js', import.meta.url))).href;
-
-type Run = (argv: readonly string[], io: Io) => Promise<number>;
-
-/** Runs a CLI in-process with a stdout that is not a terminal (help at 80 columns). */
-async function said(run: Run, argv: readonly string[]): Promise<{ stdout: string; stderr: string; status: number }> {
-  const { io, stdout, stderr } = fakeIo();
-  const status = await run(argv, io);
-  return { stdout: stdout(), stderr: stderr(), status };
-}
-
-function commandPaths(command: Command, prefix: string[] = []): string[][] {
-  return command.commands.flatMap((sub) => [[...prefix, sub.name()], ...commandPaths(sub, [...prefix, sub.name()])]);
-}
 
 describe('dist/help-answers.json', () => {
   if (!existsSync(answersFile)) throw new Error(`${answersFile} is missing: run npm run build`);
@@ -43,16 +27,16 @@ describe('dist/help-answers.json', () => {
   });
 
   it('answers the bare command, --help, -h, --version, -V and every command’s --help, -h and help <command>', () => {
-    const paths = commandPaths(buildProgram({ io: { stdout: textSink().stream } as unknown as Io, finish: () => {} }));
+    const paths = commandPaths();
     expect(paths.length).toBeGreaterThan(5);
     const wanted = [[], ['--help'], ['-h'], ['--version'], ['-V'], ...paths.flatMap((path) => [[...path, '--help'], [...path, '-h'], ['help', ...path]])];
     for (const argv of wanted) expect(Object.keys(table.answers), answerKey(argv)).toContain(answerKey(argv));
   });
 
   it('every answer is what the built CLI prints, and the quick path would take it', async () => {
-    const cli = (await import(builtCli)) as { runCli: Run };
+    const cli = (await import(builtCli)) as { runCli: RunInProcess };
     for (const entry of entries) {
-      expect(await said(cli.runCli, entry.argv), answerKey(entry.argv)).toEqual({ stdout: entry.stdout, stderr: '', status: entry.status });
+      expect(await sayInProcess(entry.argv, { run: cli.runCli }), answerKey(entry.argv)).toEqual({ stdout: entry.stdout, stderr: '', status: entry.status });
       expect(mayHaveAnswer(entry.argv), answerKey(entry.argv)).toBe(true);
     }
   });
@@ -60,7 +44,7 @@ describe('dist/help-answers.json', () => {
   it('every help text is what the sources print (so a stale dist/ shows)', async () => {
     // --version aside: the sources say 0.0.0-dev, the build the package's version.
     for (const entry of entries.filter(({ argv }) => !argv.includes('--version') && !argv.includes('-V'))) {
-      expect(await said(runCli, entry.argv), answerKey(entry.argv)).toEqual({ stdout: entry.stdout, stderr: '', status: entry.status });
+      expect(await sayInProcess(entry.argv), answerKey(entry.argv)).toEqual({ stdout: entry.stdout, stderr: '', status: entry.status });
     }
   });
 });

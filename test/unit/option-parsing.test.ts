@@ -6,13 +6,14 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Command } from 'commander';
-import { buildProgram, runCli } from '../../src/cli.js';
+import { runCli } from '../../src/cli.js';
 import { TailError } from '../../src/errors.js';
 import { fakeIo } from '../helpers/fake-streams.js';
+import { programForTest } from '../helpers/help.js';
 
 
 function commandNamed(name: string): Command {
-  const command = buildProgram({ io: fakeIo().io, finish: () => {} }).commands.find((sub) => sub.name() === name);
+  const command = programForTest().commands.find((sub) => sub.name() === name);
   if (command === undefined) throw new Error(`no command ${name}`);
   return command;
 }
