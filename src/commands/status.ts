@@ -6,7 +6,7 @@
 import { Command } from 'commander';
 import { EXIT_FAILURE, EXIT_OK, remoteExitStatus } from '../errors.js';
 import type { CommandContext } from './context.js';
-import { addCallOptions, prepareCall, terminalSafeJson, type CallFlags } from './execution-call.js';
+import { addCallOptions, callExecution, type CallFlags } from './execution-call.js';
 
 /** The exit status `status` ends with for a view. */
 export function statusExit(view: { status: string; exit_status: number | null }): number {
@@ -27,20 +27,9 @@ export function registerStatus(program: Command, context: CommandContext): void 
     .argument('<devbox-id>', 'the devbox, e.g. dbx_…')
     .argument('<execution-id>', 'the execution, e.g. exn_…');
   addCallOptions(command, "print the service's view of the execution as JSON").action(async (devboxId: string, executionId: string, flags: CallFlags) => {
-    const call = await prepareCall(context.io, devboxId, executionId, flags);
-    const { asExecutionView, callJson, executionUrl, VIEW_FIELDS } = await import('../api/client.js');
-    // Without --json only the status fields are read (bounded memory: a completed view carries output).
-    const fields = flags.json === true ? undefined : VIEW_FIELDS;
-    const { retryTransient } = await import('../api/retry.js');
-    const subject = { devboxId: call.devboxId, executionId: call.executionId, what: 'execution status' };
-    const raw = await retryTransient(
-      'the status request',
-      () => callJson(call.target, executionUrl(call.target, call.devboxId, call.executionId), subject, { signal: context.io.signal, fields }),
-      { maxRetries: call.maxRetries, signal: context.io.signal },
-    );
-    const view = asExecutionView(raw, subject.what);
-    context.io.stdout.write(`${flags.json === true ? terminalSafeJson(raw) : statusLine({ ...view, devbox_id: call.devboxId, execution_id: call.executionId })}\n`);
-    context.finish(statusExit(view));
+    const answer = await callExecution(context.io, devboxId, executionId, flags, { what: 'execution status', request: 'the status request' });
+    if (flags.json !== true) context.io.stdout.write(`${statusLine({ ...answer.view, devbox_id: answer.devboxId, execution_id: answer.executionId })}\n`);
+    context.finish(statusExit(answer.view));
   });
   program.addCommand(command);
 }
