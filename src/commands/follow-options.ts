@@ -7,8 +7,7 @@ import { TailError } from '../errors.js';
 import { API_KEY_HELP, BASE_URL_HELP, INSECURE_HELP } from '../settings/resolve.js';
 import { checkedBy, parseChoice, parseCount, parseDuration, parseOffset } from './values.js';
 import type { StreamName } from '../stream/types.js';
-
-export type ColorWhen = 'auto' | 'always' | 'never';
+import type { ColorFlag } from '../render/color.js';
 
 /** What commander hands the action (strings as typed). */
 export interface RawFollowOptions {
@@ -45,7 +44,7 @@ export interface FollowSettings {
   readonly maxRetries: number;
   readonly idleTimeoutMs: number;
   readonly timeoutMs: number | undefined;
-  readonly color: ColorWhen;
+  readonly color: ColorFlag;
   readonly prefix: boolean;
   readonly timestamps: boolean;
   readonly json: boolean;
@@ -59,7 +58,7 @@ export interface FollowSettings {
 
 export const DEFAULT_MAX_RETRIES = 10;
 export const DEFAULT_IDLE_TIMEOUT_SECONDS = 60;
-export const COLOR_CHOICES: readonly ColorWhen[] = ['auto', 'always', 'never'];
+export const COLOR_CHOICES: readonly ColorFlag[] = ['auto', 'always', 'never'];
 
 /** `--color <when>`, its values known to the help and to shell completion. */
 export function colorOption(): Option {

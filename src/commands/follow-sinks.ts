@@ -4,6 +4,7 @@
  * what stands between the follower and the view: `--save DIR` (every byte to its file) and
  * `--tail N` (a ring per stream until the first burst ends).
  */
+import type { ExecutionStatus } from '../api/wire.js';
 import type { Io, Output } from '../io.js';
 import { createLineSink, type LineSinkOptions } from '../output/line-sink.js';
 import { createRawSink, outputFor, type BeforeWrite, type BytePaint } from '../output/raw-sink.js';
@@ -76,7 +77,7 @@ export interface StartingSink {
   /** The sink the follower writes to. */
   readonly sink: OutputSink;
   /** To be told the execution's status when it left the queue. */
-  readonly onStarted: (status: 'queued' | 'running' | 'completed') => void;
+  readonly onStarted: (status: ExecutionStatus) => void;
 }
 
 /** The view's sink, behind `--tail` when it is given. */

@@ -4,18 +4,19 @@
  * so scripts can poll it.
  */
 import { Command } from 'commander';
+import type { ExecutionView } from '../api/client.js';
 import { EXIT_FAILURE, EXIT_OK, remoteExitStatus } from '../errors.js';
 import type { CommandContext } from './context.js';
 import { addCallOptions, callExecution, type CallFlags } from './execution-call.js';
 
 /** The exit status `status` ends with for a view. */
-export function statusExit(view: { status: string; exit_status: number | null }): number {
+export function statusExit(view: Pick<ExecutionView, 'status' | 'exit_status'>): number {
   if (view.status !== 'completed') return EXIT_OK;
   return view.exit_status === null ? EXIT_FAILURE : remoteExitStatus(view.exit_status);
 }
 
 /** The one line for a view (ids are validated words, the status one of three, the code a number). */
-export function statusLine(view: { devbox_id: string; execution_id: string; status: string; exit_status: number | null }): string {
+export function statusLine(view: ExecutionView): string {
   const where = `${view.execution_id} on ${view.devbox_id}`;
   if (view.status !== 'completed') return `${where}: ${view.status}`;
   return `${where}: completed, exit status ${view.exit_status ?? 'unknown'}`;

@@ -6,7 +6,7 @@
  * note (see shared-line.ts).
  */
 import type { Io, Output } from '../io.js';
-import { chalkFor, decideColorLevel, type ColorInput } from '../render/color.js';
+import { chalkFor, decideColorLevel, type ColorFlag } from '../render/color.js';
 import { visibleControls } from '../render/sanitize.js';
 import { activityText, createActivityIndicator, type ActivityIndicator } from './activity.js';
 import type { BeforeWrite } from './raw-sink.js';
@@ -27,7 +27,7 @@ export interface Console {
 }
 
 /** The console of a follow of `target` on `io`. */
-export async function createConsole(io: Io, color: ColorInput['flag'], target: { readonly devboxId: string; readonly executionId: string }): Promise<Console> {
+export async function createConsole(io: Io, color: ColorFlag, target: { readonly devboxId: string; readonly executionId: string }): Promise<Console> {
   const terminal = io.stderr.isTTY === true;
   const noteLevel = decideColorLevel({ flag: color, env: io.env, isTTY: terminal });
   const spinner = await createSpinner(io.stderr, io.env, noteLevel > 0);
