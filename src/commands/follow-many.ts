@@ -2,23 +2,23 @@
  * Several executions at once (`runloop-tail dbx/exn dbx/exn …`): one follow per execution, each
  * with its own offsets, resume state and `--save` files, their lines labelled and never spliced
  * (stdout lines to stdout, stderr lines to stderr), and one exit status for all: 0 when every one
- * exited 0, else the status of the first, in argument order, that did not.
+ * exited 0, else the status of the first, in argument order, that did not. How each execution
+ * ends, and all of them, is follow-ending.ts's (statuses, notes, --json records); this wires it.
  */
-import { EXIT_FAILURE, EXIT_OK, TailError, exitStatusOf, interruptedStatus, oneLine, remoteExitStatus, signalOf } from '../errors.js';
+import { TailError } from '../errors.js';
 import { visibleControls } from '../render/sanitize.js';
 import type { Io } from '../io.js';
 import { createLineSink } from '../output/line-sink.js';
 import { openSaveFiles, type SaveFiles } from '../output/save-files.js';
 import { chalkFor, decideColorLevel } from '../render/color.js';
-import { renderJsonExit, renderJsonStart, renderJsonStop, type JsonStopRecord } from '../render/json-lines.js';
-import { NO_EXIT_STATUS_NOTE, incompleteNote, interruptedNote, resumeNote } from '../render/status-line.js';
-import { shellQuote } from '../render/shell-quote.js';
-import type { ResolvedSettings } from '../settings/resolve.js';
-import type { Transport } from '../api/transport.js';
+import { renderJsonExit, renderJsonStart, renderJsonStop } from '../render/json-lines.js';
+import { resumeManyCommand } from '../render/status-line.js';
 import { createProgress, followExecution, type FollowProgress } from '../stream/follow-execution.js';
-import type { FollowEvent, StreamName } from '../stream/types.js';
+import type { FollowEvent } from '../stream/types.js';
 import { followArgs } from './follow-args.js';
+import { completedEnding, failedEnding, severalEnding, type Ending, type Outcome } from './follow-ending.js';
 import type { FollowSettings } from './follow-options.js';
+import { followRequest, type FollowApiSettings } from './follow-run.js';
 import { eventNote } from './follow-notes.js';
 import { lineSinkOptions, startingSink } from './follow-sinks.js';
 import { startTimeout } from './follow-timeout.js';
@@ -30,43 +30,16 @@ export interface ManyOptions {
   readonly failFast: boolean;
 }
 
-/** How one execution's follow ended. */
-export type Outcome =
-  /** It completed (`status` is its exit status, or 255 when its output is incomplete) or failed for good. */
-  | { readonly kind: 'ended'; readonly status: number }
-  /** It was stopped before its end (Ctrl-C, --timeout, --fail-fast): it can be resumed. */
-  | { readonly kind: 'stopped' };
-
 interface Run {
   readonly target: ExecutionTarget;
   readonly progress: FollowProgress;
   outcome: Outcome | undefined;
 }
 
-/** The exit status of several executions: 0 when all exited 0, else the first (argument order) that did not. */
-export function combinedStatus(outcomes: readonly (Outcome | undefined)[]): number {
-  for (const outcome of outcomes) if (outcome?.kind === 'ended' && outcome.status !== EXIT_OK) return outcome.status;
-  return EXIT_OK;
-}
-
-/**
- * The one command that continues every execution not yet finished: each as
- * `<devbox>/<execution>@<stdout-offset>,<stderr-offset>` (without offsets under `--save`, whose
- * files say where to resume), then the options that shape the follow.
- */
-export function resumeManyCommand(
-  targets: readonly { readonly devboxId: string; readonly executionId: string; readonly offsets: Readonly<Record<StreamName, number>> }[],
-  extraArgs: readonly string[],
-  saving: boolean,
-): string {
-  const words = targets.map((t) => `${t.devboxId}/${t.executionId}${saving ? '' : `@${t.offsets.stdout},${t.offsets.stderr}`}`);
-  return ['runloop-tail', ...words, ...extraArgs].map(shellQuote).join(' ');
-}
-
 /** Follows every target to its end and returns the combined exit status. */
 export async function runFollowMany(
   io: Io,
-  settings: ResolvedSettings & { readonly transport?: Transport },
+  settings: FollowApiSettings,
   targets: readonly ExecutionTarget[],
   options: FollowSettings,
   many: ManyOptions,
@@ -107,8 +80,7 @@ export async function runFollowMany(
   const json = (record: string) => {
     if (options.json) io.stdout.write(record);
   };
-  const jsonStop = (run: Run, record: Omit<JsonStopRecord, 'offsets' | 'execution'>) =>
-    json(renderJsonStop({ ...record, execution: run.target.executionId, offsets: { ...run.progress.positions } }));
+  const jsonStop = (run: Run, record: NonNullable<Ending['record']>) => json(renderJsonStop({ ...record, execution: run.target.executionId, offsets: { ...run.progress.positions } }));
   for (const { target, progress } of runs) {
     json(
       renderJsonStart({
@@ -121,6 +93,14 @@ export async function runFollowMany(
       }),
     );
   }
+
+  // One execution's own ending: its exit record, its notes (after its name), its stop record.
+  const end = (run: Run, ending: Ending, note: (line: string) => void): number => {
+    if (ending.exit) json(renderJsonExit(ending.exit.exitStatus, run.target.executionId, ending.exit.missingBytes));
+    for (const line of ending.notes) note(line);
+    if (ending.record) jsonStop(run, ending.record);
+    return ending.status;
+  };
 
   const policy = { verbose: options.verbose, terminal };
   const follow = async (run: Run, index: number): Promise<Outcome> => {
@@ -140,13 +120,8 @@ export async function runFollowMany(
     try {
       const result = await followExecution(
         {
-          target: { baseUrl: settings.baseUrl, apiKey: settings.apiKey, transport: settings.transport },
-          devboxId: target.devboxId,
-          executionId: target.executionId,
-          streams: options.streams,
+          ...followRequest(settings, target, options),
           startOffsets: { ...run.progress.positions },
-          maxRetries: options.maxRetries,
-          idleTimeoutMs: options.idleTimeoutMs,
           signal,
           sink,
           onEvent,
@@ -155,33 +130,16 @@ export async function runFollowMany(
         run.progress,
       );
       save?.complete(result.exitStatus);
-      if (save?.failure !== undefined) {
-        jsonStop(run, { event: 'failure', status: EXIT_FAILURE, kind: 'save', message: save.failure });
-        return { kind: 'ended', status: EXIT_FAILURE };
-      }
-      if (result.exitStatus !== null) json(renderJsonExit(result.exitStatus, target.executionId, result.missingBytes));
-      if (result.missingBytes > 0) {
-        note(incompleteNote(result.missingBytes, result.exitStatus));
-        return { kind: 'ended', status: EXIT_FAILURE };
-      }
-      if (result.exitStatus === null) {
-        note(NO_EXIT_STATUS_NOTE);
-        jsonStop(run, { event: 'failure', status: EXIT_FAILURE, kind: 'protocol', message: NO_EXIT_STATUS_NOTE });
-        return { kind: 'ended', status: EXIT_FAILURE };
-      }
-      if (options.verbose || result.exitStatus !== 0) note(`exited with status ${result.exitStatus}`);
-      return { kind: 'ended', status: remoteExitStatus(result.exitStatus) };
+      return { kind: 'ended', status: end(run, completedEnding(result, save?.failure, { verbose: options.verbose }), note) };
     } catch (error) {
       // Whatever is held (a partial line, a --tail ring) is written, so the offsets match the output.
       sink.close();
       if (signal.aborted) return { kind: 'stopped' };
-      if (error instanceof TailError) {
-        note(oneLine(error));
-        jsonStop(run, { event: 'failure', status: error.exitStatus, kind: error.kind, message: oneLine(error) });
-        return { kind: 'ended', status: error.exitStatus };
-      }
-      jsonStop(run, { event: 'failure', status: EXIT_FAILURE, kind: 'internal', message: oneLine(error) });
-      throw error;
+      // Not resumable on its own: the ending of all gives the one resume command.
+      const ending = failedEnding(error);
+      const status = end(run, ending, note);
+      if (ending.rethrow === true) throw error;
+      return { kind: 'ended', status };
     } finally {
       save?.close();
     }
@@ -209,29 +167,13 @@ export async function runFollowMany(
     timeout.clear();
   }
 
-  const stopped = runs.filter((run) => run.outcome?.kind !== 'ended');
-  const unfinished = stopped.length > 0;
-  if (io.signal.aborted && unfinished) {
-    const signalName = signalOf(io.signal.reason);
-    const message = interruptedNote(resume(), signalName);
-    say(message);
-    const status = interruptedStatus(io.signal.reason);
-    for (const run of stopped) jsonStop(run, { event: 'interrupt', status, signal: signalName ?? 'SIGINT', message });
-    return status;
-  }
-  if (timeout.signal.aborted && unfinished) {
-    const message = oneLine(timeout.signal.reason);
-    say(message);
-    say(resumeNote(resume()));
-    const status = exitStatusOf(timeout.signal.reason);
-    for (const run of stopped) jsonStop(run, { event: 'timeout', status, message });
-    return status;
-  }
-  const status = combinedStatus(runs.map((run) => run.outcome));
-  if (stopOthers.signal.aborted && unfinished) {
-    const message = `--fail-fast stopped the others; resume them with: ${resume()}`;
-    say(message);
-    for (const run of stopped) jsonStop(run, { event: 'stopped', status, message });
-  }
-  return status;
+  const ending = severalEnding(
+    runs.map((run) => run.outcome),
+    { interrupt: io.signal, timeout: timeout.signal, failFast: stopOthers.signal },
+    resume,
+  );
+  for (const line of ending.notes) say(line);
+  // Each execution stopped before its end gets the stop record, with its own offsets.
+  if (ending.record) for (const run of runs) if (run.outcome?.kind !== 'ended') jsonStop(run, ending.record);
+  return ending.status;
 }

@@ -8,7 +8,7 @@ import { renderJsonExit, renderJsonStart, renderJsonStop } from '../render/json-
 import { visibleControls } from '../render/sanitize.js';
 import { resumeCommand } from '../render/status-line.js';
 import { resolveSettings, describeSources, type ResolvedSettings } from '../settings/resolve.js';
-import { followExecution, createProgress } from '../stream/follow-execution.js';
+import { followExecution, createProgress, type FollowOptions } from '../stream/follow-execution.js';
 import type { FollowEvent } from '../stream/types.js';
 import { createConsole } from '../output/console.js';
 import { prepareSaveDir } from '../output/save-files.js';
@@ -49,6 +49,22 @@ export async function settingsFor(io: Io, options: FollowSettings): Promise<Reso
   const network = networkFor(io.env, settings.baseUrl, options.flags.insecure);
   if (options.verbose) for (const line of [...describeSources(settings), network.description]) io.stderr.write(`runloop-tail: ${visibleControls(line)}\n`);
   return { ...settings, transport: network.transport };
+}
+
+/** What every follow tells the follower alike: where the execution is, which streams, how patient. */
+export function followRequest(
+  settings: FollowApiSettings,
+  target: FollowTarget,
+  options: Pick<FollowSettings, 'streams' | 'maxRetries' | 'idleTimeoutMs'>,
+): Pick<FollowOptions, 'target' | 'devboxId' | 'executionId' | 'streams' | 'maxRetries' | 'idleTimeoutMs'> {
+  return {
+    target: { baseUrl: settings.baseUrl, apiKey: settings.apiKey, transport: settings.transport },
+    devboxId: target.devboxId,
+    executionId: target.executionId,
+    streams: options.streams,
+    maxRetries: options.maxRetries,
+    idleTimeoutMs: options.idleTimeoutMs,
+  };
 }
 
 /** Follows an execution to its end and returns the exit status; prints resume offsets when it cannot finish. */
@@ -105,8 +121,10 @@ export async function runFollow(
       extraArgs: followArgs(options, settings),
     });
 
-  // --json: the last record, whatever the ending; offsets are where the delivered output ends.
+  // --json: the exit record when the execution completed with a status, then the last record,
+  // whatever the ending; offsets are where the delivered output ends.
   const end = (ending: Ending): number => {
+    if (options.json && ending.exit) io.stdout.write(renderJsonExit(ending.exit.exitStatus, undefined, ending.exit.missingBytes));
     for (const note of ending.notes) say(note);
     if (options.json && ending.record) io.stdout.write(renderJsonStop({ ...ending.record, offsets: { ...progress.positions } }));
     return ending.status;
@@ -120,13 +138,8 @@ export async function runFollow(
   try {
     const result = await followExecution(
       {
-        target: { baseUrl: settings.baseUrl, apiKey: settings.apiKey, transport: settings.transport },
-        devboxId: target.devboxId,
-        executionId: target.executionId,
-        streams: options.streams,
+        ...followRequest(settings, target, options),
         startOffsets: options.startOffsets,
-        maxRetries: options.maxRetries,
-        idleTimeoutMs: options.idleTimeoutMs,
         signal,
         sink,
         onEvent,
@@ -136,7 +149,6 @@ export async function runFollow(
     );
     activity.stop();
     save?.complete(result.exitStatus);
-    if (options.json && save?.failure === undefined && result.exitStatus !== null) io.stdout.write(renderJsonExit(result.exitStatus, undefined, result.missingBytes));
     return end(completedEnding(result, save?.failure));
   } catch (error) {
     // Whatever is held (a partial line) is written, so the offsets below match the output.

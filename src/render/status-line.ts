@@ -60,6 +60,11 @@ export function exitedNote(exitStatus: number | null): string {
   return `the command exited with status ${exitStatus ?? 'unknown'}`;
 }
 
+/** "exited with status 3": one of several executions, after its name (--verbose: 0 too). */
+export function exitStatusNote(exitStatus: number): string {
+  return `exited with status ${exitStatus}`;
+}
+
 /** Some output never arrived: the follow fails whatever the command's status. */
 export function incompleteNote(missingBytes: number, exitStatus: number | null): string {
   return `the output is incomplete: ${missingBytes} bytes were lost; the command exited with status ${exitStatus ?? 'unknown'}`;
@@ -83,6 +88,11 @@ export function tailNote(stream: string, lines: number, shownFrom: number | unde
 export function interruptedNote(resume: string, signal?: string): string {
   const what = signal === undefined || signal === 'SIGINT' ? 'interrupted' : `stopped by ${signal}`;
   return `${what}; resume with: ${resume}`;
+}
+
+/** "--fail-fast stopped the others; resume them with: runloop-tail …" (several executions). */
+export function failFastNote(resume: string): string {
+  return `--fail-fast stopped the others; resume them with: ${resume}`;
 }
 
 /** What {@link resumeCommand} needs. */
@@ -113,4 +123,18 @@ export function resumeCommand(target: ResumeTarget): string {
     ...(target.extraArgs ?? []),
   ];
   return shellCommand(words);
+}
+
+/**
+ * The one command that continues every execution not yet finished: each as
+ * `<devbox>/<execution>@<stdout-offset>,<stderr-offset>` (without offsets under `--save`, whose
+ * files say where to resume), then the options that shape the follow.
+ */
+export function resumeManyCommand(
+  targets: readonly { readonly devboxId: string; readonly executionId: string; readonly offsets: Readonly<Record<StreamName, number>> }[],
+  extraArgs: readonly string[],
+  saving: boolean,
+): string {
+  const words = targets.map((t) => `${t.devboxId}/${t.executionId}${saving ? '' : `@${t.offsets.stdout},${t.offsets.stderr}`}`);
+  return shellCommand(['runloop-tail', ...words, ...extraArgs]);
 }

@@ -2,6 +2,8 @@ import { execFileSync } from 'node:child_process';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  exitStatusNote,
+  failFastNote,
   gapNote,
   interruptedNote,
   reconnectNote,
@@ -104,6 +106,8 @@ describe('notes', () => {
     ['gap', gapNote('stderr', 1024, 512), 'stderr: 512 bytes lost at byte 1024 (the server no longer has them)'],
     ['gap of one byte', gapNote('stdout', 5, 1), 'stdout: 1 byte lost at byte 5 (the server no longer has them)'],
     ['interrupted', interruptedNote('runloop-tail a b'), 'interrupted; resume with: runloop-tail a b'],
+    ['one of several exited', exitStatusNote(3), 'exited with status 3'],
+    ['--fail-fast', failFastNote('runloop-tail a/b@1,2'), '--fail-fast stopped the others; resume them with: runloop-tail a/b@1,2'],
   ];
   it.each(rows)('%s', (_name, actual, expected) => {
     expect(actual).toBe(expected);

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { executionLabels, parseTargets } from '../../src/commands/targets.js';
-import { combinedStatus, resumeManyCommand, type Outcome } from '../../src/commands/follow-many.js';
+import { combinedStatus, type Outcome } from '../../src/commands/follow-ending.js';
+import { resumeManyCommand } from '../../src/render/status-line.js';
 
 describe('parseTargets', () => {
   it.each([
