@@ -5,7 +5,7 @@
  * pieces' text and the same position).
  */
 import { isUtf8 } from 'node:buffer';
-import { completePrefixLength, isContinuation } from '../render/utf8.js';
+import { completePrefixLength, isContinuation, sequenceLength } from '../render/utf8.js';
 
 /** What one call hands back. */
 export interface PieceBatch {
@@ -28,19 +28,11 @@ export function validUtf8Prefix(bytes: Uint8Array): number {
       i++;
       continue;
     }
-    let length: number;
-    let low = 0x80;
-    let high = 0xbf;
-    if (b >= 0xc2 && b <= 0xdf) length = 2;
-    else if (b >= 0xe0 && b <= 0xef) {
-      length = 3;
-      if (b === 0xe0) low = 0xa0;
-      if (b === 0xed) high = 0x9f;
-    } else if (b >= 0xf0 && b <= 0xf4) {
-      length = 4;
-      if (b === 0xf0) low = 0x90;
-      if (b === 0xf4) high = 0x8f;
-    } else return i;
+    // The lead's length is the one boundary rule's; validity narrows the second byte's range.
+    const length = sequenceLength(b);
+    if (length === 1) return i;
+    const low = b === 0xe0 ? 0xa0 : b === 0xf0 ? 0x90 : 0x80;
+    const high = b === 0xed ? 0x9f : b === 0xf4 ? 0x8f : 0xbf;
     if (i + length > n) return i;
     const second = bytes[i + 1] ?? 0;
     if (second < low || second > high) return i;
