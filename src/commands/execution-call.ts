@@ -7,9 +7,8 @@ import { Option, type Command } from 'commander';
 import type { ExecutionView } from '../api/client.js';
 import { validateId } from '../api/ids.js';
 import type { Io } from '../io.js';
-import { API_KEY_HELP, BASE_URL_HELP, INSECURE_HELP } from '../settings/resolve.js';
-import { DEFAULT_MAX_RETRIES } from './follow-options.js';
-import { checkedBy, parseCount } from './values.js';
+import { DEFAULT_MAX_RETRIES, addSettingsOptions, maxRetriesOption } from './follow-options.js';
+import { parseCount } from './values.js';
 
 /** The flags of a one-call command. */
 export interface CallFlags {
@@ -22,12 +21,7 @@ export interface CallFlags {
 
 /** Adds the settings options, --max-retries and --json. */
 export function addCallOptions(command: Command, jsonHelp: string): Command {
-  return command
-    .option('--api-key <key>', API_KEY_HELP)
-    .option('--base-url <url>', BASE_URL_HELP)
-    .option('--insecure', INSECURE_HELP)
-    .option('--max-retries <n>', 'consecutive failed attempts before giving up', checkedBy((text) => parseCount('--max-retries', text)), String(DEFAULT_MAX_RETRIES))
-    .addOption(new Option('--json', jsonHelp));
+  return addSettingsOptions(command).addOption(maxRetriesOption()).addOption(new Option('--json', jsonHelp));
 }
 
 /**

@@ -71,6 +71,18 @@ export function colorOption(): Option {
   );
 }
 
+/** Adds the settings options of every command that calls the service: --api-key, --base-url, --insecure. */
+export function addSettingsOptions(command: Command): Command {
+  return command.option('--api-key <key>', API_KEY_HELP).option('--base-url <url>', BASE_URL_HELP).option('--insecure', INSECURE_HELP);
+}
+
+/** `--max-retries <n>`, the same for a follow and for one call. */
+export function maxRetriesOption(): Option {
+  return new Option('--max-retries <n>', 'consecutive failed attempts before giving up')
+    .argParser(checkedBy((text) => parseCount('--max-retries', text)))
+    .default(String(DEFAULT_MAX_RETRIES));
+}
+
 /** The check of `--stdout-offset`/`--stderr-offset` values by default: a byte offset. */
 function checkOffset(flag: string, text: string): void {
   parseOffset(flag, text);
@@ -85,10 +97,7 @@ export function addFollowOptions(
   command: Command,
   { tailShortFlag = true, offsetCheck = checkOffset }: { tailShortFlag?: boolean; offsetCheck?: (flag: string, text: string) => void } = {},
 ): Command {
-  return command
-    .option('--api-key <key>', API_KEY_HELP)
-    .option('--base-url <url>', BASE_URL_HELP)
-    .option('--insecure', INSECURE_HELP)
+  return addSettingsOptions(command)
     .option('--stdout-offset <bytes>', 'resume stdout from this byte offset', checkedBy((text) => offsetCheck('--stdout-offset', text)), '0')
     .option('--stderr-offset <bytes>', 'resume stderr from this byte offset', checkedBy((text) => offsetCheck('--stderr-offset', text)), '0')
     .option('--save <dir>', 'also save each stream to DIR/<execution>.stdout|.stderr (.json at the end); rerun to resume')
@@ -96,7 +105,7 @@ export function addFollowOptions(
     .addOption(new Option('--merge', 'write remote stderr to stdout too').conflicts(['stdoutOnly', 'stderrOnly']))
     .addOption(new Option('--stdout-only', 'follow stdout only').conflicts('stderrOnly'))
     .option('--stderr-only', 'follow stderr only')
-    .option('--max-retries <n>', 'consecutive failed attempts before giving up', checkedBy((text) => parseCount('--max-retries', text)), String(DEFAULT_MAX_RETRIES))
+    .addOption(maxRetriesOption())
     .option('--idle-timeout <seconds>', 'after this much silence, check the status and reconnect', checkedBy(parseIdleTimeout), String(DEFAULT_IDLE_TIMEOUT_SECONDS))
     .option('--timeout <duration>', 'stop after this long (e.g. 30s, 5m) with exit status 124', checkedBy((text) => parseDuration('--timeout', text)))
     .addOption(colorOption())
