@@ -7,23 +7,22 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer, type RunningServer } from '../../src/emulator/server.js';
 import { baseEnv, runCli } from '../helpers/run-cli.js';
 import { startFakeApi, type FakeApi } from '../helpers/fake-api.js';
+import { localServerForFile } from '../helpers/local-server.js';
 import { holdRefusedPort, type RefusedPort } from '../helpers/refused-port.js';
 
-let server: RunningServer;
+const KEY = 'rk_test_bad_input_key_1234567890';
+const emulator = localServerForFile({ start: { apiKey: KEY } });
 let fake: FakeApi;
 let completedId: string;
 let refused: RefusedPort;
 let configHome: string;
-const KEY = 'rk_test_bad_input_key_1234567890';
 
 beforeAll(async () => {
-  server = await startServer({ port: 0, env: baseEnv(), apiKey: KEY });
   fake = await startFakeApi(KEY);
-  const view = await server.execute('dbx_local', 'printf hello');
-  await server.waitCompleted(view.execution_id);
+  const view = await emulator.server.execute('dbx_local', 'printf hello');
+  await emulator.server.waitCompleted(view.execution_id);
   completedId = view.execution_id;
   // A port that refuses connections and that nothing else can take meanwhile.
   refused = await holdRefusedPort();
@@ -32,7 +31,6 @@ beforeAll(async () => {
   writeFileSync(join(configHome, 'runloop-tail', 'config.json'), '{"api-key": "rk_', { mode: 0o600 });
 });
 afterAll(async () => {
-  await server?.close();
   await fake?.close();
   await refused?.close();
   rmSync(configHome, { recursive: true, force: true });
@@ -49,7 +47,7 @@ interface Case {
   stdout?: string;
 }
 
-const local = () => ({ RUNLOOP_API_KEY: KEY, RUNLOOP_BASE_URL: server.url });
+const local = () => ({ RUNLOOP_API_KEY: KEY, RUNLOOP_BASE_URL: emulator.server.url });
 const viaFake = () => ({ RUNLOOP_API_KEY: KEY, RUNLOOP_BASE_URL: fake.url });
 const long = 'x'.repeat(300);
 
@@ -83,7 +81,7 @@ const cases: Case[] = [
   { name: 'no API key', args: () => ['dbx_local', 'exn_1'], env: () => ({ XDG_CONFIG_HOME: join(tmpdir(), 'rt-nowhere-' + process.pid) }), status: 2, says: /--api-key.*RUNLOOP_API_KEY.*config set api-key/ },
   { name: 'corrupted config store', args: () => ['dbx_local', 'exn_1'], env: () => ({ XDG_CONFIG_HOME: configHome }), status: 2, says: /config\.json/ },
   { name: 'unreachable host', args: () => ['dbx_local', 'exn_1', '--max-retries', '1'], env: () => ({ RUNLOOP_API_KEY: KEY, RUNLOOP_BASE_URL: `http://127.0.0.1:${refused.port}` }), status: 255, says: /gave up.*ECONNREFUSED/ },
-  { name: 'wrong key (401)', args: () => ['dbx_local', completedId], env: () => ({ RUNLOOP_API_KEY: 'rk_wrong_key_000000000000', RUNLOOP_BASE_URL: server.url }), status: 255, says: /API key was rejected \(401\)/ },
+  { name: 'wrong key (401)', args: () => ['dbx_local', completedId], env: () => ({ RUNLOOP_API_KEY: 'rk_wrong_key_000000000000', RUNLOOP_BASE_URL: emulator.server.url }), status: 255, says: /API key was rejected \(401\)/ },
   { name: 'unknown execution (404)', args: () => ['dbx_local', 'exn_nope'], env: local, status: 255, says: /execution exn_nope on devbox dbx_local was not found \(404\)/ },
   { name: 'unknown devbox (404)', args: () => ['dbx_nope', 'exn_nope'], env: local, status: 255, says: /not found \(404\)/ },
   { name: '403 on the stream', args: () => ['forbidden', 'exn_1'], env: viaFake, status: 255, says: /refused \(403\): not your devbox/ },

@@ -11,8 +11,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer } from '../../src/emulator/server.js';
 import { baseEnv, collect, runCli, waitForOutput, type CliOptions, type CliResult } from '../helpers/run-cli.js';
+import { withLocalServer } from '../helpers/local-server.js';
 import { scenario, writeScenarioScript } from '../helpers/scenario.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -83,19 +83,14 @@ describe.skipIf(!seaCapable)('the single executable', () => {
   // so the seeds run at the same time.
   it.concurrent.for([1001, 1006, 1009, 1011])('tails byte-exact with the exit status under faults (seed %i)', async (seed, { expect }) => {
     const s = scenario(seed, { maxLine: 20_000, pieces: 40 });
-    const own = await startServer({ port: 0, env: baseEnv(), ...s.faults });
-    try {
-      const view = await own.execute('dbx_local', writeScenarioScript(temp, s));
-      const result = await runBinary(['dbx_local', view.execution_id, '--max-retries', '50'], {
-        env: baseEnv({ RUNLOOP_API_KEY: own.apiKey, RUNLOOP_BASE_URL: own.url }),
-      });
+    await withLocalServer(s.faults, async (own) => {
+      const view = await own.server.execute('dbx_local', writeScenarioScript(temp, s));
+      const result = await runBinary(['dbx_local', view.execution_id, '--max-retries', '50'], { env: own.env() });
       const context = `seed ${seed}; stderr tail: ${result.stderr.toString('utf8').slice(-300)}`;
       expect(result.stdout.equals(s.expected.stdout), context).toBe(true);
       expect(result.stderr.equals(s.expected.stderr), context).toBe(true);
       expect(result.status, context).toBe(s.exitStatus);
-    } finally {
-      await own.close();
-    }
+    });
   });
 
   it('serves, and follows a command through its own server', async () => {

@@ -10,23 +10,21 @@ import { createServer, request as httpRequest, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../../src/emulator/server.js';
-import { baseEnv, cliPath, collect, runCli, startCli, waitForOutput, type CliResult } from '../helpers/run-cli.js';
+import { cliPath, collect, runCli, startCli, waitForOutput, type CliResult } from '../helpers/run-cli.js';
+import { localServerForFile } from '../helpers/local-server.js';
 import { PATIENCE_MS } from '../helpers/wait.js';
 
-let server: RunningServer;
+const local = localServerForFile({ start: { killGraceMs: 500 } });
 let dir: string;
 
-beforeAll(async () => {
-  server = await startServer({ port: 0, env: baseEnv(), killGraceMs: 500 });
+beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'rt-exec-stdin-'));
 });
-afterAll(async () => {
-  await server?.close();
+afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const env = (url = server.url) => baseEnv({ RUNLOOP_API_KEY: server.apiKey, RUNLOOP_BASE_URL: url });
+const env = (url = local.server.url) => local.env({ RUNLOOP_BASE_URL: url });
 
 /** Runs the CLI with stdin opened from a file (a regular file or /dev/null), not a pipe. */
 function runWithStdinFile(args: readonly string[], path: string): Promise<CliResult> {
@@ -107,7 +105,7 @@ describe('exec forwards stdin', () => {
  * emulator has taken them (the text did arrive, the answer did not).
  */
 async function faultyProxy(plan: { refuseFirst: number; failAfterApplying: readonly number[] }): Promise<{ url: string; close: () => Promise<void>; sends: () => number }> {
-  const target = new URL(server.url);
+  const target = new URL(local.server.url);
   let sends = 0;
   const proxy: Server = createServer((request, response) => {
     const isSend = (request.url ?? '').endsWith('/send_std_in');
@@ -169,8 +167,8 @@ describe('exec retries stdin without duplicating it', () => {
       expect(result.stdout.toString()).toBe('only once\n'.repeat(result.stdout.length > 0 ? 1 : 0)); // never twice
       const id = executionIdIn(stderr);
       await runCli(['kill', 'dbx_local', id], { env: env() });
-      const view = await server.waitCompleted(id);
-      expect((await server.readOutput(view.execution_id, 'stdout')).toString()).toBe('only once\n');
+      const view = await local.server.waitCompleted(id);
+      expect((await local.server.readOutput(view.execution_id, 'stdout')).toString()).toBe('only once\n');
     } finally {
       await proxy.close();
     }
@@ -189,7 +187,7 @@ describe('--detach, status and kill', () => {
     const killed = await runCli(['kill', '--process-group', 'dbx_local', id], { env: env() });
     expect(killed.status).toBe(0);
     expect(killed.stdout.length + killed.stderr.length).toBe(0);
-    await server.waitCompleted(id);
+    await local.server.waitCompleted(id);
     const done = await runCli(['status', 'dbx_local', id], { env: env() });
     expect(done.status).toBe(143);
     expect(done.stdout.toString()).toBe(`${id} on dbx_local: completed, exit status 143\n`);

@@ -4,22 +4,13 @@
  * --kill-on-interrupt the command is killed and its last output shown. Every Ctrl-C waits until the
  * remote command has printed its marker.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../../src/emulator/server.js';
-import { baseEnv } from '../helpers/run-cli.js';
+import { describe, expect, it } from 'vitest';
+import { localServerForFile } from '../helpers/local-server.js';
 import { PATIENCE_MS } from '../helpers/wait.js';
 import { Screen, cliCommand } from '../helpers/tty.js';
 
-let server: RunningServer;
-
-beforeAll(async () => {
-  server = await startServer({ port: 0, env: baseEnv(), killGraceMs: 500 });
-});
-afterAll(async () => {
-  await server?.close();
-});
-
-const env = () => baseEnv({ RUNLOOP_API_KEY: server.apiKey, RUNLOOP_BASE_URL: server.url, TERM: 'xterm-256color', CI: 'true' });
+const local = localServerForFile({ start: { killGraceMs: 500 } });
+const env = () => local.env({ TERM: 'xterm-256color', CI: 'true' });
 
 async function untilScreen(screen: Screen, predicate: (text: string) => boolean, what: string, timeoutMs = PATIENCE_MS): Promise<string> {
   const deadline = Date.now() + timeoutMs;
@@ -81,11 +72,11 @@ describe('exec on a terminal', () => {
     expect(text).toMatch(/resume with: runloop-tail dbx_local (exn_\w+)/);
     expect(text).toContain('__status=130');
     const id = /resume with: runloop-tail dbx_local (exn_\w+)/.exec(text)?.[1] ?? '';
-    const view = await fetch(`${server.url}/v1/devboxes/dbx_local/executions/${id}`, { headers: { authorization: `Bearer ${server.apiKey}` } }).then(
+    const view = await fetch(`${local.server.url}/v1/devboxes/dbx_local/executions/${id}`, { headers: { authorization: `Bearer ${local.server.apiKey}` } }).then(
       (r) => r.json() as Promise<{ status: string }>,
     );
     expect(view.status).toBe('running');
-    await fetch(`${server.url}/v1/devboxes/dbx_local/executions/${id}/kill`, { method: 'POST', headers: { authorization: `Bearer ${server.apiKey}` } });
+    await fetch(`${local.server.url}/v1/devboxes/dbx_local/executions/${id}/kill`, { method: 'POST', headers: { authorization: `Bearer ${local.server.apiKey}` } });
   });
 
   it('--kill-on-interrupt: Ctrl-C kills the command, its last output is shown, the exit status is its (143)', async () => {

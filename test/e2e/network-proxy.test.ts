@@ -11,9 +11,9 @@ import type { AddressInfo, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createProxy, type ProxyServer } from 'proxy';
-import { startServer, type RunningServer } from '../../src/emulator/server.js';
 import { defaultFaults } from '../../src/emulator/faults.js';
-import { baseEnv, runCli } from '../helpers/run-cli.js';
+import { runCli } from '../helpers/run-cli.js';
+import { localServerForFile } from '../helpers/local-server.js';
 import { prng } from '../helpers/scenario.js';
 
 interface TestProxy {
@@ -32,8 +32,8 @@ interface TestProxy {
 }
 
 let proxy: TestProxy;
-let tlsServer: RunningServer;
-let httpServer: RunningServer;
+const tlsLocal = localServerForFile({ start: { tls: true } });
+const httpLocal = localServerForFile();
 let dir: string;
 const sockets = new Set<Socket>();
 
@@ -73,8 +73,6 @@ async function startProxy(): Promise<TestProxy> {
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'rt-proxy-'));
-  tlsServer = await startServer({ port: 0, env: baseEnv(), tls: true });
-  httpServer = await startServer({ port: 0, env: baseEnv() });
   proxy = await startProxy();
 });
 afterEach(() => {
@@ -88,13 +86,11 @@ afterEach(() => {
 afterAll(async () => {
   for (const socket of sockets) socket.destroy();
   await new Promise<void>((resolve) => proxy?.server.close(() => resolve()));
-  await tlsServer?.close();
-  await httpServer?.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
 function tlsEnv(extra: Record<string, string>) {
-  return baseEnv({ RUNLOOP_API_KEY: tlsServer.apiKey, RUNLOOP_BASE_URL: tlsServer.url, NODE_EXTRA_CA_CERTS: tlsServer.caFile, ...extra });
+  return tlsLocal.env({ NODE_EXTRA_CA_CERTS: tlsLocal.server.caFile, ...extra });
 }
 
 const COMMAND = "printf 'out é\\n'; printf 'err €\\n' >&2; exit 5";
@@ -104,9 +100,9 @@ describe('through a proxy', () => {
     const result = await runCli(['exec', 'dbx_local', '--verbose', '--', COMMAND], { env: tlsEnv({ HTTPS_PROXY: proxy.url }) });
     expect(result.stdout.toString('utf8')).toBe('out é\n');
     expect(result.stderr.toString('utf8')).toContain('err €\n');
-    expect(result.stderr.toString('utf8')).toContain(`runloop-tail: network: ${tlsServer.url} through the proxy ${proxy.url} (from HTTPS_PROXY)\n`);
+    expect(result.stderr.toString('utf8')).toContain(`runloop-tail: network: ${tlsLocal.server.url} through the proxy ${proxy.url} (from HTTPS_PROXY)\n`);
     expect(result.status).toBe(5);
-    const target = new URL(tlsServer.url).host;
+    const target = new URL(tlsLocal.server.url).host;
     expect(proxy.tunnels.length).toBeGreaterThanOrEqual(1);
     expect(proxy.tunnels.every((t) => t === target)).toBe(true);
     expect(proxy.requests).toEqual([]);
@@ -132,33 +128,33 @@ describe('through a proxy', () => {
     const result = await runCli(['tail', 'dbx_local', 'exn_1', '--max-retries', '5'], { env: tlsEnv({ HTTPS_PROXY: proxyUrl }) });
     const lines = result.stderr.toString('utf8').trimEnd().split('\n');
     expect(lines).toEqual([
-      `runloop-tail: the proxy ${proxy.url.replace('http://', 'http://alice:****@')} (from HTTPS_PROXY) refused the request to ${new URL(tlsServer.url).host} with 407; check the user and password in HTTPS_PROXY`,
+      `runloop-tail: the proxy ${proxy.url.replace('http://', 'http://alice:****@')} (from HTTPS_PROXY) refused the request to ${new URL(tlsLocal.server.url).host} with 407; check the user and password in HTTPS_PROXY`,
     ]);
     expect(result.status).toBe(255);
     expect(proxy.tunnels).toHaveLength(1);
   });
 
   it('http:// targets go as absolute-URI requests through HTTP_PROXY', async () => {
-    const env = baseEnv({ RUNLOOP_API_KEY: httpServer.apiKey, RUNLOOP_BASE_URL: httpServer.url, http_proxy: proxy.url });
+    const env = httpLocal.env({ http_proxy: proxy.url });
     const result = await runCli(['exec', 'dbx_local', '--', COMMAND], { env });
     expect(result.stdout.toString('utf8')).toBe('out é\n');
     expect(result.stderr.toString('utf8')).toBe('err €\n');
     expect(result.status).toBe(5);
     expect(proxy.requests.length).toBeGreaterThanOrEqual(3); // execute_async, status, two streams
-    expect(proxy.requests.every((url) => url.startsWith(`${httpServer.url}/v1/devboxes/dbx_local/`))).toBe(true);
+    expect(proxy.requests.every((url) => url.startsWith(`${httpLocal.server.url}/v1/devboxes/dbx_local/`))).toBe(true);
     expect(proxy.tunnels).toEqual([]);
   });
 
   it('status and kill go through the proxy too', async () => {
-    const view = await httpServer.execute('dbx_local', 'exit 4');
-    const env = baseEnv({ RUNLOOP_API_KEY: httpServer.apiKey, RUNLOOP_BASE_URL: httpServer.url, http_proxy: proxy.url });
+    const view = await httpLocal.server.execute('dbx_local', 'exit 4');
+    const env = httpLocal.env({ http_proxy: proxy.url });
     const status = await runCli(['status', 'dbx_local', view.execution_id], { env });
     expect(status.stderr.toString('utf8')).toBe('');
     expect([0, 4]).toContain(status.status); // running a moment longer, or completed with its status
     const kill = await runCli(['kill', 'dbx_local', view.execution_id], { env });
     expect(kill.stderr.toString('utf8')).toBe('');
     expect(kill.status).toBe(0);
-    const prefix = `${httpServer.url}/v1/devboxes/dbx_local/executions/${view.execution_id}`;
+    const prefix = `${httpLocal.server.url}/v1/devboxes/dbx_local/executions/${view.execution_id}`;
     expect(proxy.requests).toEqual([prefix, `${prefix}/kill`]);
   });
 
@@ -167,7 +163,7 @@ describe('through a proxy', () => {
     ['no_proxy=*', { no_proxy: '*' }],
     ['NO_PROXY=host:port', { NO_PROXY: 'example.test, 127.0.0.1:PORT' }],
   ])('%s: the proxy sees nothing', async (_name, extra: Record<string, string>) => {
-    const noProxy = Object.fromEntries(Object.entries(extra).map(([k, v]) => [k, v.replace('PORT', new URL(tlsServer.url).port)]));
+    const noProxy = Object.fromEntries(Object.entries(extra).map(([k, v]) => [k, v.replace('PORT', new URL(tlsLocal.server.url).port)]));
     const result = await runCli(['exec', 'dbx_local', '--', COMMAND], { env: tlsEnv({ HTTPS_PROXY: proxy.url, ...noProxy }) });
     expect(result.stdout.toString('utf8')).toBe('out é\n');
     expect(result.status).toBe(5);
@@ -193,11 +189,11 @@ describe('through a proxy', () => {
     writeFileSync(join(dir, `out-${seed}`), stdout);
     writeFileSync(join(dir, `err-${seed}`), stderr);
     // Only the proxy misbehaves here: the server itself is clean, its events small.
-    tlsServer.setFaults({ seed, chunkSize: [64, 4096] });
+    tlsLocal.server.setFaults({ seed, chunkSize: [64, 4096] });
     const random = prng(seed);
     proxy.cutAfter = () => 6000 + Math.floor(random() * 20_000);
     try {
-      const view = await tlsServer.execute('dbx_local', `cat '${join(dir, `out-${seed}`)}'; cat '${join(dir, `err-${seed}`)}' >&2; exit 7`);
+      const view = await tlsLocal.server.execute('dbx_local', `cat '${join(dir, `out-${seed}`)}'; cat '${join(dir, `err-${seed}`)}' >&2; exit 7`);
       const result = await runCli(['dbx_local', view.execution_id, '--max-retries', '50'], { env: tlsEnv({ HTTPS_PROXY: proxy.url }) });
       const context = `seed ${seed}; cuts ${proxy.cuts}; stderr tail: ${result.stderr.toString('utf8').slice(-300)}`;
       expect(result.stdout.equals(stdout), context).toBe(true);
@@ -205,7 +201,7 @@ describe('through a proxy', () => {
       expect(result.status, context).toBe(7);
       expect(proxy.cuts, context).toBeGreaterThanOrEqual(5);
     } finally {
-      tlsServer.setFaults(defaultFaults);
+      tlsLocal.server.setFaults(defaultFaults);
     }
   });
 });

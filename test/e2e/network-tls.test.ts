@@ -9,31 +9,29 @@ import { createServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer, type RunningServer } from '../../src/emulator/server.js';
 import { generateCertificates, type ServerCertificates } from '../../src/emulator/certificate.js';
 import { baseEnv, runCli } from '../helpers/run-cli.js';
+import { localServerForFile } from '../helpers/local-server.js';
 
-let server: RunningServer;
+const local = localServerForFile({ start: { tls: true } });
 let dir: string;
 
-beforeAll(async () => {
+beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'rt-tls-'));
-  server = await startServer({ port: 0, env: baseEnv(), tls: true });
 });
-afterAll(async () => {
-  await server?.close();
+afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
 describe('HTTPS with the generated CA trusted', () => {
   it('serves https:// and names a CA file', () => {
-    expect(server.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
-    expect(server.caFile).toBeDefined();
-    expect(server.ca).toContain('BEGIN CERTIFICATE');
+    expect(local.server.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+    expect(local.server.caFile).toBeDefined();
+    expect(local.server.ca).toContain('BEGIN CERTIFICATE');
   });
 
   it('exec follows a command byte for byte and exits with its status', async () => {
-    const env = baseEnv({ RUNLOOP_API_KEY: server.apiKey, RUNLOOP_BASE_URL: server.url, NODE_EXTRA_CA_CERTS: server.caFile });
+    const env = local.env({ NODE_EXTRA_CA_CERTS: local.server.caFile });
     const result = await runCli(['exec', 'dbx_local', '--', "printf 'out é\\n'; printf 'err €\\n' >&2; exit 3"], { env });
     expect(result.stdout.toString('utf8')).toBe('out é\n');
     expect(result.stderr.toString('utf8')).toBe('err €\n');
@@ -41,7 +39,7 @@ describe('HTTPS with the generated CA trusted', () => {
   });
 
   it('without NODE_EXTRA_CA_CERTS: one line, 255', async () => {
-    const env = baseEnv({ RUNLOOP_API_KEY: server.apiKey, RUNLOOP_BASE_URL: server.url });
+    const env = local.env();
     const result = await runCli(['exec', 'dbx_local', '--', 'echo never'], { env });
     const lines = result.stderr.toString('utf8').trimEnd().split('\n');
     expect(lines).toEqual([expect.stringMatching(/^runloop-tail: the TLS certificate of 127\.0\.0\.1:\d+ is signed by an unknown CA .*NODE_EXTRA_CA_CERTS/)]);

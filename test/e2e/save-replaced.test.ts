@@ -10,20 +10,14 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer, type RunningServer } from '../../src/emulator/server.js';
-import { baseEnv, collect, runCli, startCli } from '../helpers/run-cli.js';
+import type { OffsetMode } from '../../src/emulator/server.js';
+import { collect, runCli, startCli } from '../helpers/run-cli.js';
+import { localServerForFile } from '../helpers/local-server.js';
 import { Gates, PATIENCE_MS } from '../helpers/wait.js';
 
-const servers: Partial<Record<'end' | 'start', RunningServer>> = {};
-let dir: string;
-const gates = new Gates();
-
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'rt-save-replaced-'));
-  for (const offsetMode of ['end', 'start'] as const) {
-    servers[offsetMode] = await startServer({
-      port: 0,
-      env: baseEnv(),
+const serverFor = (offsetMode: OffsetMode) =>
+  localServerForFile({
+    start: {
       seed: 11,
       offsetMode,
       chunkSize: [1, 700],
@@ -33,11 +27,16 @@ beforeAll(async () => {
       errorProbability: 0.1,
       errorStatuses: [408, 503],
       retryAfterSeconds: 0,
-    });
-  }
+    },
+  });
+const servers = { end: serverFor('end'), start: serverFor('start') };
+let dir: string;
+const gates = new Gates();
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'rt-save-replaced-'));
 });
-afterAll(async () => {
-  for (const server of Object.values(servers)) await server?.close();
+afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
   gates.remove();
 });
@@ -53,9 +52,8 @@ const lines = (from: number, to: number) =>
 
 describe.each(['end', 'start'] as const)('--save with output that is not UTF-8 (%s offsets, cuts and resends)', (offsetMode) => {
   it('a rerun after kill -9 resumes where the files reach in the stream: the files equal an uninterrupted save', async () => {
-    const server = servers[offsetMode];
-    if (server === undefined) throw new Error('no server');
-    const env = baseEnv({ RUNLOOP_API_KEY: server.apiKey, RUNLOOP_BASE_URL: server.url });
+    const { server } = servers[offsetMode];
+    const env = servers[offsetMode].env();
     const marker = gates.gate('marker');
     const gate = gates.gate('gate');
     const command = [

@@ -7,8 +7,8 @@ import { afterAll, beforeAll, describe, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer } from '../../src/emulator/server.js';
-import { baseEnv, runCli } from '../helpers/run-cli.js';
+import { runCli } from '../helpers/run-cli.js';
+import { withLocalServer } from '../helpers/local-server.js';
 import { scenario, writeScenarioScript } from '../helpers/scenario.js';
 
 const SEEDS = Number(process.env.TAIL_SEEDS ?? 24);
@@ -34,18 +34,15 @@ describe.concurrent('tail is byte-exact under faults', () => {
   it.for(runs)('seed $seed over $over', async ({ seed, tls }, { expect }) => {
     const s = scenario(seed);
     const command = writeScenarioScript(dir, s);
-    const server = await startServer({ port: 0, env: baseEnv(), tls, ...s.faults });
-    try {
+    await withLocalServer({ tls, ...s.faults }, async ({ server, env: envFor }) => {
       const view = await server.execute('dbx_local', command);
       // Over HTTPS the CLI trusts the server's generated CA, as a user would with a private CA.
-      const env = baseEnv({ RUNLOOP_API_KEY: server.apiKey, RUNLOOP_BASE_URL: server.url, NODE_EXTRA_CA_CERTS: server.caFile });
+      const env = envFor({ NODE_EXTRA_CA_CERTS: server.caFile });
       const result = await runCli(['dbx_local', view.execution_id, '--max-retries', '50'], { env });
       const context = `seed ${seed}; stderr tail: ${result.stderr.toString('utf8').slice(-300)}`;
       expect(result.stdout.equals(s.expected.stdout), context).toBe(true);
       expect(result.stderr.equals(s.expected.stderr), context).toBe(true);
       expect(result.status, context).toBe(s.exitStatus);
-    } finally {
-      await server.close();
-    }
+    });
   });
 });

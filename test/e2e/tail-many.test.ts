@@ -7,26 +7,24 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer, type RunningServer } from '../../src/emulator/server.js';
 import { executionLabels } from '../../src/commands/targets.js';
-import { baseEnv, collect, runCli, startCli, waitForOutput } from '../helpers/run-cli.js';
+import { collect, runCli, startCli, waitForOutput } from '../helpers/run-cli.js';
+import { localServerForFile } from '../helpers/local-server.js';
 import { joinedPieces as joined } from '../helpers/pieces.js';
 import { PATIENCE_MS } from '../helpers/wait.js';
 
-let server: RunningServer;
+// Small events and cuts, so lines of different executions arrive in pieces at the same time.
+const local = localServerForFile({ start: { seed: 9, chunkSize: [1, 40], cutProbability: 0.02, resendProbability: 0.3, resendBytes: 50 } });
 let dir: string;
 
-beforeAll(async () => {
+beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'rt-many-'));
-  // Small events and cuts, so lines of different executions arrive in pieces at the same time.
-  server = await startServer({ port: 0, env: baseEnv(), seed: 9, chunkSize: [1, 40], cutProbability: 0.02, resendProbability: 0.3, resendBytes: 50 });
 });
-afterAll(async () => {
-  await server?.close();
+afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const env = () => baseEnv({ RUNLOOP_API_KEY: server.apiKey, RUNLOOP_BASE_URL: server.url });
+const env = () => local.env();
 const script = (name: string, lines: number, status: number) =>
   `i=1; while [ $i -le ${lines} ]; do echo "${name} out $i é"; echo "${name} err $i" >&2; i=$((i+1)); done; printf '${name} partial'; exit ${status}`;
 const expectedOut = (name: string, lines: number) => [...Array.from({ length: lines }, (_, i) => `${name} out ${i + 1} é`), `${name} partial`];
@@ -48,9 +46,9 @@ const nameOf = (ids: readonly string[], index: number) => (executionLabels(ids)[
 describe('several executions at once', () => {
   it('labels every line, keeps stdout and stderr apart, and exits with the first non-zero status in argument order', async () => {
     const views = await Promise.all([
-      server.execute('dbx_local', script('alpha', 30, 0)),
-      server.execute('dbx_local', script('beta', 20, 3)),
-      server.execute('dbx_local', script('gamma', 25, 5)),
+      local.server.execute('dbx_local', script('alpha', 30, 0)),
+      local.server.execute('dbx_local', script('beta', 20, 3)),
+      local.server.execute('dbx_local', script('gamma', 25, 5)),
     ]);
     const ids = views.map((v) => v.execution_id);
     const result = await runCli([...ids.map((id) => `dbx_local/${id}`), '--max-retries', '50'], { env: env() });
@@ -76,8 +74,8 @@ describe('several executions at once', () => {
   });
 
   it('--json adds the execution to every record, and an exit record per execution; --tail applies to each', async () => {
-    const views = await Promise.all([server.execute('dbx_local', script('one', 10, 0)), server.execute('dbx_local', script('two', 10, 0))]);
-    await Promise.all(views.map((v) => server.waitCompleted(v.execution_id)));
+    const views = await Promise.all([local.server.execute('dbx_local', script('one', 10, 0)), local.server.execute('dbx_local', script('two', 10, 0))]);
+    await Promise.all(views.map((v) => local.server.waitCompleted(v.execution_id)));
     const ids = views.map((v) => v.execution_id);
     const result = await runCli([...ids.map((id) => `dbx_local/${id}`), '--json', '--tail', '2'], { env: env() });
     expect(result.status).toBe(0);
@@ -99,14 +97,14 @@ describe('several executions at once', () => {
   it('--fail-fast stops the others at the first failure and prints one command that resumes them', async () => {
     const gate = join(dir, 'gate-fail-fast');
     const marker = join(dir, 'marker-fail-fast');
-    const waiting = await server.execute('dbx_local', `echo waiting; touch '${marker}'; while [ ! -e '${gate}' ]; do sleep 0.02; done; echo after; exit 0`);
+    const waiting = await local.server.execute('dbx_local', `echo waiting; touch '${marker}'; while [ ! -e '${gate}' ]; do sleep 0.02; done; echo after; exit 0`);
     await vi.waitFor(() => expect(existsSync(marker)).toBe(true), { timeout: PATIENCE_MS, interval: 20 });
-    const failing = await server.execute('dbx_local', 'echo failing; exit 9');
-    await server.waitCompleted(failing.execution_id);
+    const failing = await local.server.execute('dbx_local', 'echo failing; exit 9');
+    await local.server.waitCompleted(failing.execution_id);
     const result = await runCli([`dbx_local/${waiting.execution_id}`, `dbx_local/${failing.execution_id}`, '--fail-fast'], { env: env() });
     expect(result.status).toBe(9);
     // The base URL came from the environment: the line repeats it, as a single follow's does.
-    const resume = new RegExp(`--fail-fast stopped the others; resume them with: runloop-tail (\\S+) --base-url ${server.url} --fail-fast\n`).exec(
+    const resume = new RegExp(`--fail-fast stopped the others; resume them with: runloop-tail (\\S+) --base-url ${local.server.url} --fail-fast\n`).exec(
       result.stderr.toString(),
     );
     expect(resume, result.stderr.toString()).not.toBeNull();
@@ -127,7 +125,7 @@ describe('several executions at once', () => {
   it('Ctrl-C prints one resume command that continues all of them', async () => {
     const gate = join(dir, 'gate-interrupt');
     const views = await Promise.all(
-      ['first', 'second'].map((name) => server.execute('dbx_local', `echo "${name} before"; while [ ! -e '${gate}' ]; do sleep 0.02; done; echo "${name} after"; exit 0`)),
+      ['first', 'second'].map((name) => local.server.execute('dbx_local', `echo "${name} before"; while [ ! -e '${gate}' ]; do sleep 0.02; done; echo "${name} after"; exit 0`)),
     );
     const ids = views.map((v) => v.execution_id);
     const child = startCli(ids.map((id) => `dbx_local/${id}`), { env: env() });
@@ -142,7 +140,7 @@ describe('several executions at once', () => {
     const resume = /interrupted; resume with: runloop-tail (.+)\n/.exec(interrupted.stderr.toString());
     expect(resume, interrupted.stderr.toString()).not.toBeNull();
     const words = (resume?.[1] ?? '').split(' ');
-    expect(words.slice(2)).toEqual(['--base-url', server.url]);
+    expect(words.slice(2)).toEqual(['--base-url', local.server.url]);
 
     writeFileSync(gate, '');
     const rest = await runCli(words, { env: env() });

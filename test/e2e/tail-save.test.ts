@@ -8,19 +8,13 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer, type RunningServer } from '../../src/emulator/server.js';
-import { baseEnv, collect, runCli, startCli } from '../helpers/run-cli.js';
+import { collect, runCli, startCli } from '../helpers/run-cli.js';
+import { localServerForFile } from '../helpers/local-server.js';
 import { PATIENCE_MS } from '../helpers/wait.js';
 
-let server: RunningServer;
-let dir: string;
-
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'rt-save-'));
-  // Cuts mid-event, resends before the requested offset, small events, both answers to retry.
-  server = await startServer({
-    port: 0,
-    env: baseEnv(),
+// Cuts mid-event, resends before the requested offset, small events, both answers to retry.
+const local = localServerForFile({
+  start: {
     seed: 5,
     offsetMode: 'start',
     chunkSize: [1, 2000],
@@ -30,14 +24,18 @@ beforeAll(async () => {
     errorProbability: 0.1,
     errorStatuses: [408, 503],
     retryAfterSeconds: 0,
-  });
+  },
 });
-afterAll(async () => {
-  await server?.close();
+let dir: string;
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'rt-save-'));
+});
+afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const env = () => baseEnv({ RUNLOOP_API_KEY: server.apiKey, RUNLOOP_BASE_URL: server.url });
+const env = () => local.env();
 const read = (path: string) => (existsSync(path) ? readFileSync(path) : Buffer.alloc(0));
 
 describe('--save DIR', () => {
@@ -52,7 +50,7 @@ describe('--save DIR', () => {
       `i=301; while [ $i -le 600 ]; do echo "out $i"; echo "err $i ü" >&2; i=$((i+1)); done`,
       `printf 'last line without newline'; exit 3`,
     ].join('; ');
-    const view = await server.execute('dbx_local', command);
+    const view = await local.server.execute('dbx_local', command);
     const id = view.execution_id;
     const files = { stdout: join(save, `${id}.stdout`), stderr: join(save, `${id}.stderr`), summary: join(save, `${id}.json`) };
     await vi.waitFor(() => expect(existsSync(marker)).toBe(true), { timeout: PATIENCE_MS, interval: 20 });
@@ -76,8 +74,8 @@ describe('--save DIR', () => {
     expect(statSync(files.stdout).mode & 0o777).toBe(0o644 & ~process.umask());
 
     writeFileSync(gate, '');
-    await server.waitCompleted(id);
-    const expected = { stdout: await server.readOutput(id, 'stdout'), stderr: await server.readOutput(id, 'stderr') };
+    await local.server.waitCompleted(id);
+    const expected = { stdout: await local.server.readOutput(id, 'stdout'), stderr: await local.server.readOutput(id, 'stderr') };
     // What the killed run saved is a prefix of each stream: nothing wrong was written.
     expect(read(files.stdout).equals(expected.stdout.subarray(0, sizes.stdout))).toBe(true);
     expect(read(files.stderr).equals(expected.stderr.subarray(0, sizes.stderr))).toBe(true);
@@ -106,19 +104,19 @@ describe('--save DIR', () => {
 
   it('with --tail the view shows the last lines while the files get every byte', async () => {
     const save = join(dir, 'tail');
-    const view = await server.execute('dbx_local', 'i=1; while [ $i -le 50 ]; do echo "line $i"; i=$((i+1)); done; echo oops >&2; exit 0');
-    await server.waitCompleted(view.execution_id);
+    const view = await local.server.execute('dbx_local', 'i=1; while [ $i -le 50 ]; do echo "line $i"; i=$((i+1)); done; echo oops >&2; exit 0');
+    await local.server.waitCompleted(view.execution_id);
     const result = await runCli(['dbx_local', view.execution_id, '--save', save, '--tail', '2', '--prefix'], { env: env() });
     expect(result.status).toBe(0);
     expect(result.stdout.toString()).toBe('stdout | line 49\nstdout | line 50\n');
-    expect(readFileSync(join(save, `${view.execution_id}.stdout`)).equals(await server.readOutput(view.execution_id, 'stdout'))).toBe(true);
+    expect(readFileSync(join(save, `${view.execution_id}.stdout`)).equals(await local.server.readOutput(view.execution_id, 'stdout'))).toBe(true);
     expect(readFileSync(join(save, `${view.execution_id}.stderr`), 'utf8')).toBe('oops\n');
   });
 
   it('a DIR that cannot be written: one line, exit 2, nothing contacted', async () => {
     const file = join(dir, 'a-file');
     writeFileSync(file, 'not a directory');
-    const before = server.connections();
+    const before = local.server.connections();
     for (const bad of [join(file, 'sub'), file]) {
       const result = await runCli(['dbx_local', 'exn_whatever', '--save', bad], { env: env() });
       expect(result.status).toBe(2);
@@ -127,7 +125,7 @@ describe('--save DIR', () => {
       expect(lines).toHaveLength(1);
       expect(lines[0]).toMatch(/^runloop-tail: --save .*cannot write there/);
     }
-    expect(server.connections()).toBe(before);
+    expect(local.server.connections()).toBe(before);
   });
 
   it('refuses --save with explicit offsets (the files say where to resume)', async () => {

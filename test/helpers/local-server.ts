@@ -17,7 +17,7 @@ export interface LocalServer {
    * baseEnv() with the server's key (RUNLOOP_API_KEY) and URL (RUNLOOP_BASE_URL), plus `extra`,
    * which may replace either or, with undefined, leave it out.
    */
-  env(extra?: EnvExtra): Record<string, string>;
+  readonly env: (extra?: EnvExtra) => Record<string, string>;
 }
 
 export interface LocalServerOptions {
