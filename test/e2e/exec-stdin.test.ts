@@ -5,24 +5,17 @@
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { openSync, closeSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { openSync, closeSync, writeFileSync } from 'node:fs';
 import { createServer, request as httpRequest, type Server } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { cliPath, collect, runCli, startCli, waitForOutput, type CliResult } from '../helpers/run-cli.js';
 import { localServerForFile } from '../helpers/local-server.js';
 import { PATIENCE_MS } from '../helpers/wait.js';
+import { tempDirForFile } from '../helpers/temp-dir.js';
 
 const local = localServerForFile({ start: { killGraceMs: 500 } });
-let dir: string;
-
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'rt-exec-stdin-'));
-});
-afterAll(() => {
-  rmSync(dir, { recursive: true, force: true });
-});
+const dir = tempDirForFile('rt-exec-stdin-');
 
 const env = (url = local.server.url) => local.env({ RUNLOOP_BASE_URL: url });
 

@@ -5,16 +5,16 @@
  * and tunnels cut mid-stream by the proxy (output still byte-exact).
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createProxy, type ProxyServer } from 'proxy';
 import { defaultFaults } from '../../src/emulator/faults.js';
 import { runCli } from '../helpers/run-cli.js';
 import { localServerForFile } from '../helpers/local-server.js';
 import { prng } from '../helpers/scenario.js';
+import { tempDirForFile } from '../helpers/temp-dir.js';
 
 interface TestProxy {
   url: string;
@@ -34,7 +34,7 @@ interface TestProxy {
 let proxy: TestProxy;
 const tlsLocal = localServerForFile({ start: { tls: true } });
 const httpLocal = localServerForFile();
-let dir: string;
+const dir = tempDirForFile('rt-proxy-');
 const sockets = new Set<Socket>();
 
 async function startProxy(): Promise<TestProxy> {
@@ -72,7 +72,6 @@ async function startProxy(): Promise<TestProxy> {
 }
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'rt-proxy-'));
   proxy = await startProxy();
 });
 afterEach(() => {
@@ -86,7 +85,6 @@ afterEach(() => {
 afterAll(async () => {
   for (const socket of sockets) socket.destroy();
   await new Promise<void>((resolve) => proxy?.server.close(() => resolve()));
-  rmSync(dir, { recursive: true, force: true });
 });
 
 function tlsEnv(extra: Record<string, string>) {

@@ -3,25 +3,18 @@
  * NODE_EXTRA_CA_CERTS; and certificates that must not be trusted (self-signed, unknown CA,
  * expired, another host) end in one line and 255 after exactly one connection attempt.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateCertificates, type ServerCertificates } from '../../src/emulator/certificate.js';
 import { baseEnv, runCli } from '../helpers/run-cli.js';
 import { localServerForFile } from '../helpers/local-server.js';
+import { tempDirForFile } from '../helpers/temp-dir.js';
 
 const local = localServerForFile({ start: { tls: true } });
-let dir: string;
-
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'rt-tls-'));
-});
-afterAll(() => {
-  rmSync(dir, { recursive: true, force: true });
-});
+const dir = tempDirForFile('rt-tls-');
 
 describe('HTTPS with the generated CA trusted', () => {
   it('serves https:// and names a CA file', () => {

@@ -6,14 +6,14 @@
  * leaves them. Under both offset meanings, with cuts, resends and error answers. Each server is
  * this file's own, so its faults touch no other test.
  */
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { OffsetMode } from '../../src/emulator/server.js';
 import { collect, runCli, startCli } from '../helpers/run-cli.js';
 import { localServerForFile } from '../helpers/local-server.js';
 import { Gates, PATIENCE_MS } from '../helpers/wait.js';
+import { tempDirForFile } from '../helpers/temp-dir.js';
 
 const serverFor = (offsetMode: OffsetMode) =>
   localServerForFile({
@@ -30,16 +30,9 @@ const serverFor = (offsetMode: OffsetMode) =>
     },
   });
 const servers = { end: serverFor('end'), start: serverFor('start') };
-let dir: string;
+const dir = tempDirForFile('rt-save-replaced-');
 const gates = new Gates();
-
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'rt-save-replaced-'));
-});
-afterAll(() => {
-  rmSync(dir, { recursive: true, force: true });
-  gates.remove();
-});
+afterAll(() => gates.remove());
 
 const read = (path: string) => (existsSync(path) ? readFileSync(path) : Buffer.alloc(0));
 

@@ -3,26 +3,17 @@
  * live output, both offset meanings), what reaches stdout and stderr is byte for byte what the
  * command wrote, and the exit status is the command's.
  */
-import { afterAll, beforeAll, describe, it } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { describe, it } from 'vitest';
 import { runCli } from '../helpers/run-cli.js';
 import { withLocalServer } from '../helpers/local-server.js';
 import { scenario, writeScenarioScript } from '../helpers/scenario.js';
+import { tempDirForFile } from '../helpers/temp-dir.js';
 
 const SEEDS = Number(process.env.TAIL_SEEDS ?? 24);
 /** The same scenarios over HTTPS: a few seeds, TLS changes the transport, not the logic. */
 const TLS_SEEDS = Number(process.env.TAIL_TLS_SEEDS ?? 4);
 
-let dir: string;
-
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'rt-exact-'));
-});
-afterAll(() => {
-  rmSync(dir, { recursive: true, force: true });
-});
+const dir = tempDirForFile('rt-exact-');
 
 // Each seed has a server of its own (faults are per server), so the runs are independent and a
 // few go at a time: most of a run is waiting (pauses, stalls, retries).

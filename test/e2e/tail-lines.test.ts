@@ -3,25 +3,18 @@
  * of a running one's backlog followed by everything after it, through cuts, resends and both
  * offset meanings. Faults go back to the server's defaults after every test, so they touch no other.
  */
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { describe, expect, it, vi } from 'vitest';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { defaultFaults } from '../../src/emulator/faults.js';
 import type { FaultOptions } from '../../src/emulator/server.js';
 import { collect, runCli, startCli, waitForOutput } from '../helpers/run-cli.js';
 import { localServerForFile } from '../helpers/local-server.js';
 import { PATIENCE_MS } from '../helpers/wait.js';
+import { tempDirForFile } from '../helpers/temp-dir.js';
 
 const local = localServerForFile({ resetFaultsAfterEach: true });
-let dir: string;
-
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'rt-tail-'));
-});
-afterAll(() => {
-  rmSync(dir, { recursive: true, force: true });
-});
+const dir = tempDirForFile('rt-tail-');
 
 const env = () => local.env();
 const numbered = (word: string, from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => `${word} ${from + i} é\n`).join('');

@@ -3,26 +3,19 @@
  * and stderr apart, the exit status rule, --json's execution field, --fail-fast, and one resume
  * command for all. No assertion on the order between executions or between the two streams.
  */
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { describe, expect, it, vi } from 'vitest';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { executionLabels } from '../../src/commands/targets.js';
 import { collect, runCli, startCli, waitForOutput } from '../helpers/run-cli.js';
 import { localServerForFile } from '../helpers/local-server.js';
 import { joinedPieces as joined } from '../helpers/pieces.js';
 import { PATIENCE_MS } from '../helpers/wait.js';
+import { tempDirForFile } from '../helpers/temp-dir.js';
 
 // Small events and cuts, so lines of different executions arrive in pieces at the same time.
 const local = localServerForFile({ start: { seed: 9, chunkSize: [1, 40], cutProbability: 0.02, resendProbability: 0.3, resendBytes: 50 } });
-let dir: string;
-
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'rt-many-'));
-});
-afterAll(() => {
-  rmSync(dir, { recursive: true, force: true });
-});
+const dir = tempDirForFile('rt-many-');
 
 const env = () => local.env();
 const script = (name: string, lines: number, status: number) =>

@@ -4,13 +4,13 @@
  * summary says what was saved, and a DIR that cannot be written stops everything before the
  * service is contacted. The server is this file's own, so its faults touch no other test.
  */
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { describe, expect, it, vi } from 'vitest';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { collect, runCli, startCli } from '../helpers/run-cli.js';
 import { localServerForFile } from '../helpers/local-server.js';
 import { PATIENCE_MS } from '../helpers/wait.js';
+import { tempDirForFile } from '../helpers/temp-dir.js';
 
 // Cuts mid-event, resends before the requested offset, small events, both answers to retry.
 const local = localServerForFile({
@@ -26,14 +26,7 @@ const local = localServerForFile({
     retryAfterSeconds: 0,
   },
 });
-let dir: string;
-
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'rt-save-'));
-});
-afterAll(() => {
-  rmSync(dir, { recursive: true, force: true });
-});
+const dir = tempDirForFile('rt-save-');
 
 const env = () => local.env();
 const read = (path: string) => (existsSync(path) ? readFileSync(path) : Buffer.alloc(0));

@@ -3,29 +3,20 @@
  * pseudo-terminal, the spinner gone once output flows, nothing added in a pipe, --json and --prefix
  * rebuilding the streams under faults, and Ctrl-C on a terminal.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { collect, runCli, startCli, waitForOutput } from '../helpers/run-cli.js';
 import { localServerForFile, withLocalServer } from '../helpers/local-server.js';
 import { joinedPieces } from '../helpers/pieces.js';
 import { scenario, writeScenarioScript } from '../helpers/scenario.js';
 import { Screen, cliCommand, runOnPty, startOnPty } from '../helpers/tty.js';
 import { Gates, until } from '../helpers/wait.js';
+import { tempDirForFile } from '../helpers/temp-dir.js';
 
 // Every test starts from the server's own faults, whichever ran before (or alone, with -t).
 const local = localServerForFile({ resetFaultsAfterEach: true });
-let dir: string;
+const dir = tempDirForFile('rt-tty-');
 const gates = new Gates();
-
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'rt-tty-'));
-});
-afterAll(() => {
-  rmSync(dir, { recursive: true, force: true });
-  gates.remove();
-});
+afterAll(() => gates.remove());
 
 const env = (extra: Record<string, string> = {}) => local.env({ TERM: 'xterm-256color', ...extra });
 

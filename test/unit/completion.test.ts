@@ -4,15 +4,15 @@
  * each shell. A shell that is not installed is skipped, except on CI (CI=true), where it fails.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command, Option, type Command as CommandType } from 'commander';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { buildProgram, runCli } from '../../src/cli.js';
 import { SHELLS, completionScript, describeProgram, type Shell } from '../../src/commands/completion.js';
 import { fakeIo } from '../helpers/fake-streams.js';
 import { programForTest } from '../helpers/help.js';
+import { tempDirForFile } from '../helpers/temp-dir.js';
 import { SETTING_KEYS } from '../../src/settings/keys.js';
 
 
@@ -38,8 +38,7 @@ function installed(shell: string): boolean {
   return spawnSync(shell, ['-c', 'exit 0'], { stdio: 'ignore' }).status === 0;
 }
 
-const temp = mkdtempSync(path.join(tmpdir(), 'rt-completion-'));
-afterAll(() => rmSync(temp, { recursive: true, force: true }));
+const temp = tempDirForFile('rt-completion-');
 
 /** Writes `script` to a file in the temp folder and returns its path. */
 function scriptFile(name: string, script: string): string {

@@ -1,15 +1,14 @@
-import { afterAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { describe, expect, it } from 'vitest';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateCertificates } from '../../src/emulator/certificate.js';
 import { exportLines, parseServeFlags, type ServeFlags } from '../../src/commands/serve.js';
 import { shellQuote } from '../../src/render/shell-quote.js';
 import { TailError } from '../../src/errors.js';
+import { tempDirForFile } from '../helpers/temp-dir.js';
 
 describe('parseServeFlags: TLS', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'rt-serve-tls-'));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDirForFile('rt-serve-tls-');
   const pair = generateCertificates({ hosts: ['localhost'] }).server;
   const certFile = join(dir, 'cert.pem');
   const keyFile = join(dir, 'key.pem');
