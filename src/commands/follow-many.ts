@@ -6,13 +6,12 @@
  * ends, and all of them, is follow-ending.ts's (statuses, notes, --json records); this wires it.
  */
 import { TailError } from '../errors.js';
-import { visibleControls } from '../render/sanitize.js';
 import type { Io } from '../io.js';
 import { createLineSink } from '../output/line-sink.js';
 import { openSaveFiles, type SaveFiles } from '../output/save-files.js';
-import { chalkFor, decideColorLevel } from '../render/color.js';
+import { decideColorLevel } from '../render/color.js';
 import { renderJsonExit, renderJsonStart, renderJsonStop } from '../render/json-lines.js';
-import { resumeManyCommand } from '../render/status-line.js';
+import { noteLine, resumeManyCommand } from '../render/status-line.js';
 import { createProgress, followExecution, type FollowProgress } from '../stream/follow-execution.js';
 import type { FollowEvent } from '../stream/types.js';
 import { followArgs } from './follow-args.js';
@@ -52,9 +51,8 @@ export async function runFollowMany(
   const terminal = io.stderr.isTTY === true;
   const noteLevel = decideColorLevel({ flag: options.color, env: io.env, isTTY: terminal });
   // Every view here writes whole lines (a partial line gets its newline), so a note never lands inside one.
-  const say = (line: string) => {
-    const text = `runloop-tail: ${visibleControls(line)}`;
-    io.stderr.write(`${terminal ? chalkFor(noteLevel).dim(text) : text}\n`);
+  const say = (line: string): void => {
+    io.stderr.write(noteLine(line, terminal ? noteLevel : 0));
   };
 
   // Every --save file is opened before anything is contacted: a DIR that fails, fails for all.

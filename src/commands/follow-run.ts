@@ -5,8 +5,7 @@
  */
 import type { Io } from '../io.js';
 import { renderJsonExit, renderJsonStart, renderJsonStop } from '../render/json-lines.js';
-import { visibleControls } from '../render/sanitize.js';
-import { resumeCommand } from '../render/status-line.js';
+import { noteLine, resumeCommand } from '../render/status-line.js';
 import { resolveSettings, describeSources, type ResolvedSettings } from '../settings/resolve.js';
 import { followExecution, createProgress, type FollowOptions } from '../stream/follow-execution.js';
 import type { FollowEvent } from '../stream/types.js';
@@ -47,7 +46,7 @@ export async function settingsFor(io: Io, options: FollowSettings): Promise<Reso
   if (options.save !== undefined) prepareSaveDir(options.save);
   const settings = await resolveSettings({ flags: options.flags, env: io.env });
   const network = networkFor(io.env, settings.baseUrl, options.flags.insecure);
-  if (options.verbose) for (const line of [...describeSources(settings), network.description]) io.stderr.write(`runloop-tail: ${visibleControls(line)}\n`);
+  if (options.verbose) for (const line of [...describeSources(settings), network.description]) io.stderr.write(noteLine(line));
   return { ...settings, transport: network.transport };
 }
 

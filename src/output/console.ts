@@ -6,8 +6,8 @@
  * note (see shared-line.ts).
  */
 import type { Io, Output } from '../io.js';
-import { chalkFor, decideColorLevel, type ColorFlag } from '../render/color.js';
-import { visibleControls } from '../render/sanitize.js';
+import { decideColorLevel, type ColorFlag } from '../render/color.js';
+import { noteLine } from '../render/status-line.js';
 import { activityText, createActivityIndicator, type ActivityIndicator } from './activity.js';
 import type { BeforeWrite } from './raw-sink.js';
 import { createSharedLine, type SharedLine } from './shared-line.js';
@@ -57,9 +57,7 @@ export async function createConsole(io: Io, color: ColorFlag, target: { readonly
     say(line) {
       flushView(); // the output that came before the note goes before it
       spinner.stop();
-      // Our lines quote the network (error bodies, ids, reasons): never a control character raw.
-      const text = `runloop-tail: ${visibleControls(line)}`;
-      const note = `${terminal ? chalkFor(noteLevel).dim(text) : text}\n`;
+      const note = noteLine(line, terminal ? noteLevel : 0);
       const around = terminal && screen ? screen.around('note', note) : { before: '', after: '' };
       const before = around.before !== '' ? around.before : atLineStart() ? '' : '\n';
       io.stderr.write(before + note + around.after);

@@ -7,7 +7,19 @@
 
 import type { StreamName } from '../stream/types.js';
 import { formatDuration } from '../duration.js';
+import { chalkFor, type ColorLevel } from './color.js';
+import { visibleControls } from './sanitize.js';
 import { shellCommand } from './shell-quote.js';
+
+/**
+ * One note as stderr shows it: `runloop-tail: …` and a newline, dim at a colour `level` above 0 (the
+ * caller gives 0 off a terminal). Our notes quote the network (error bodies, ids, reasons), so
+ * control characters in them are made visible, never written raw.
+ */
+export function noteLine(note: string, level: ColorLevel = 0): string {
+  const text = `runloop-tail: ${visibleControls(note)}`;
+  return `${level > 0 ? chalkFor(level).dim(text) : text}\n`;
+}
 
 /** "execution is queued, waiting for it to start". */
 export function waitingNote(status: 'queued'): string {

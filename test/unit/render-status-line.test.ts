@@ -6,6 +6,7 @@ import {
   failFastNote,
   gapNote,
   interruptedNote,
+  noteLine,
   reconnectNote,
   resumeCommand,
   waitingNote,
@@ -92,6 +93,16 @@ describe('resumeCommand', () => {
     });
     expect(command).toBe("'/opt/run loop/runloop-tail' dbx_1 exn_2 --stdout-offset 1 --stderr-offset 2 --prefix --base-url 'http://h/x y'\\''z'");
     expect(shellWords(command)).toEqual(['/opt/run loop/runloop-tail', 'dbx_1', 'exn_2', '--stdout-offset', '1', '--stderr-offset', '2', '--prefix', '--base-url', "http://h/x y'z"]);
+  });
+});
+
+describe('noteLine: one note as stderr shows it', () => {
+  it.each<[string, string, 0 | 1 | 3, string]>([
+    ['plain', 'resume with: runloop-tail a b', 0, 'runloop-tail: resume with: runloop-tail a b\n'],
+    ['a control character from the network is made visible', 'HTTP 500 (\u001b]0;x\u0007)', 0, 'runloop-tail: HTTP 500 (^[]0;x^G)\n'],
+    ['the whole line dim with colour', 'gave up', 1, '\u001b[2mrunloop-tail: gave up\u001b[22m\n'],
+  ])('%s', (_name, note, level, expected) => {
+    expect(noteLine(note, level)).toBe(expected);
   });
 });
 
