@@ -8,7 +8,7 @@
 import { TailError } from '../errors.js';
 import type { Io } from '../io.js';
 import { createLineSink } from '../output/line-sink.js';
-import { openSaveFiles, type SaveFiles } from '../output/save-files.js';
+import type { SaveFiles } from '../output/save-files.js';
 import { decideColorLevel } from '../render/color.js';
 import { renderJsonExit, renderJsonStart, renderJsonStop } from '../render/json-lines.js';
 import { noteLine, resumeManyCommand } from '../render/status-line.js';
@@ -19,7 +19,7 @@ import { completedEnding, failedEnding, severalEnding, type Ending, type Outcome
 import type { FollowSettings } from './follow-options.js';
 import { followRequest, type FollowApiSettings } from './follow-run.js';
 import { eventNote } from './follow-notes.js';
-import { lineSinkOptions, startingSink } from './follow-sinks.js';
+import { lineSinkOptions, openSave, startingSink } from './follow-sinks.js';
 import { startTimeout } from './follow-timeout.js';
 import { executionLabels, type ExecutionTarget } from './targets.js';
 import { VERSION } from '../version.js';
@@ -44,6 +44,8 @@ export async function runFollowMany(
   many: ManyOptions,
 ): Promise<number> {
   const labels = executionLabels(targets.map((target) => target.executionId));
+  // Each execution's name in its notes: its label without the padding that aligns the lines.
+  const names = targets.map((target, index) => (labels[index] ?? target.executionId).trim());
   const timeout = startTimeout(options.timeoutMs);
   const stopOthers = new AbortController();
   const signal = AbortSignal.any([io.signal, timeout.signal, stopOthers.signal]);
@@ -58,10 +60,7 @@ export async function runFollowMany(
   // Every --save file is opened before anything is contacted: a DIR that fails, fails for all.
   const saves: (SaveFiles | undefined)[] = [];
   try {
-    for (const target of targets) {
-      const name = (labels[saves.length] ?? target.executionId).trim();
-      saves.push(options.save === undefined ? undefined : openSaveFiles(options.save, target, options.streams, { onFailure: (m) => say(`${name}: ${m}`) }));
-    }
+    for (const [index, target] of targets.entries()) saves.push(openSave(options, target, (m) => say(`${names[index]}: ${m}`)));
   } catch (error) {
     for (const save of saves) save?.close();
     throw error;
@@ -103,8 +102,7 @@ export async function runFollowMany(
   const policy = { verbose: options.verbose, terminal };
   const follow = async (run: Run, index: number): Promise<Outcome> => {
     const { target } = run;
-    const name = (labels[index] ?? target.executionId).trim();
-    const note = (line: string) => say(`${name}: ${line}`);
+    const note = (line: string) => say(`${names[index]}: ${line}`);
     const save = saves[index];
     const view = createLineSink(
       io,
