@@ -4,7 +4,7 @@
  * command for all. No assertion on the order between executions or between the two streams.
  */
 import { describe, expect, it, vi } from 'vitest';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { executionLabels } from '../../src/commands/targets.js';
 import { collect, runCli, startCli, waitForOutput } from '../helpers/run-cli.js';
@@ -85,6 +85,29 @@ describe('several executions at once', () => {
       expect(mine.filter((r) => r.event === 'exit')).toEqual([{ event: 'exit', execution: id, exit_status: 0 }]);
     }
     expect(records.every((r) => r.execution !== undefined)).toBe(true);
+  });
+
+  it('--save DIR keeps each execution in its own files, byte-exact, and a rerun has nothing left to add', async () => {
+    const views = await Promise.all([local.server.execute('dbx_local', script('left', 15, 0)), local.server.execute('dbx_local', script('right', 12, 4))]);
+    const ids = views.map((v) => v.execution_id);
+    const save = join(dir, 'save-many');
+    const args = [...ids.map((id) => `dbx_local/${id}`), '--save', save, '--max-retries', '50'];
+    const result = await runCli(args, { env: env() });
+    expect(result.status).toBe(4);
+    const expected = [
+      { id: ids[0] as string, name: 'left', lines: 15 },
+      { id: ids[1] as string, name: 'right', lines: 12 },
+    ];
+    const saved = () =>
+      expected.map(({ id }) => ({ stdout: readFileSync(join(save, `${id}.stdout`), 'utf8'), stderr: readFileSync(join(save, `${id}.stderr`), 'utf8') }));
+    // stdout ends with a partial line (no newline), stderr with a whole one.
+    const files = expected.map(({ name, lines }) => ({ stdout: expectedOut(name, lines).join('\n'), stderr: `${expectedErr(name, lines).join('\n')}\n` }));
+    expect(saved()).toEqual(files);
+    // The files say where each resumes: at their ends, so a rerun writes nothing more and shows nothing.
+    const again = await runCli(args, { env: env() });
+    expect(again.status).toBe(4);
+    expect(again.stdout.toString()).toBe('');
+    expect(saved()).toEqual(files);
   });
 
   it('--fail-fast stops the others at the first failure and prints one command that resumes them', async () => {
