@@ -1,7 +1,8 @@
 /**
  * Several executions at once against the real local server: labelled, line-safe output with stdout
- * and stderr apart, the exit status rule, --json's execution field, --fail-fast, and one resume
- * command for all. No assertion on the order between executions or between the two streams.
+ * and stderr apart, the exit status rule, --json's execution field, --save files per execution,
+ * --fail-fast, and one resume command for all. No assertion on the order between executions or
+ * between the two streams.
  */
 import { describe, expect, it, vi } from 'vitest';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
