@@ -4,7 +4,7 @@
  * is refused with one line. Never read as an empty or garbled stream.
  */
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
-import { createBrotliDecompress, createGunzip, createInflate, createInflateRaw, constants } from 'node:zlib';
+import { zlibModule } from './builtins.js';
 
 /** The header value every request carries. */
 export const ACCEPT_IDENTITY = 'identity';
@@ -24,6 +24,7 @@ export function contentEncodings(header: string | undefined): string[] {
 }
 
 function decoderFor(encoding: string): NodeJS.ReadWriteStream {
+  const { createBrotliDecompress, createGunzip, constants } = zlibModule();
   // Flushing on every piece keeps a live stream live: without it zlib may sit on output it has.
   switch (encoding) {
     case 'gzip':
@@ -47,6 +48,7 @@ class DeflateEither extends Transform {
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
     if (this.inner === undefined) {
+      const { createInflate, createInflateRaw, constants } = zlibModule();
       const options = { flush: constants.Z_SYNC_FLUSH, finishFlush: constants.Z_SYNC_FLUSH };
       const inner = (chunk.length > 0 && ((chunk[0] ?? 0) & 0x0f) === 8 ? createInflate(options) : createInflateRaw(options)) as NodeJS.ReadWriteStream & Readable;
       inner.on('data', (data: Buffer) => this.push(data));

@@ -4,11 +4,12 @@
  * where that shows.
  */
 import { request as httpRequestRaw, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
-import { request as httpsRequestRaw } from 'node:https';
 import type { Readable } from 'node:stream';
 import { formatDuration } from '../duration.js';
 import { ProxyRefused } from './errors.js';
-import { directTransport, type Transport } from './transport.js';
+import { httpsModule } from './builtins.js';
+import { directTransport, type Route, type Transport } from './transport.js';
+import { sharedReadOption } from './read-buffer.js';
 
 export interface HttpRequest {
   readonly method?: string;
@@ -41,15 +42,12 @@ export interface HttpResponse {
  * for an unusable proxy setting; otherwise with the socket's error.
  */
 export function httpRequest(url: URL, options: HttpRequest = {}): Promise<HttpResponse> {
-  const send = url.protocol === 'https:' ? httpsRequestRaw : httpRequestRaw;
+  return (options.transport ?? directTransport).route(url).then((route) => send(url, route, options));
+}
+
+function send(url: URL, route: Route, options: HttpRequest): Promise<HttpResponse> {
+  const request = url.protocol === 'https:' ? httpsModule().request : httpRequestRaw;
   return new Promise((resolve, reject) => {
-    let route;
-    try {
-      route = (options.transport ?? directTransport).route(url);
-    } catch (error) {
-      reject(error);
-      return;
-    }
     const proxy = route.proxy;
     // https-proxy-agent hands a refused CONNECT's answer to http as if the target had sent it.
     let refusedTunnel: number | undefined;
@@ -61,7 +59,7 @@ export function httpRequest(url: URL, options: HttpRequest = {}): Promise<HttpRe
     }
     // Abort by hand rather than with http's `signal` option: that destroys the socket with an
     // AbortError that nobody may be listening for once the response has been read.
-    const req = send(url, { method: options.method ?? 'GET', headers, agent: route.agent }, (res) => {
+    const req = request(url, { method: options.method ?? 'GET', headers, agent: route.agent, ...sharedReadOption }, (res) => {
       clearTimeout(headTimer);
       res.on('error', () => {}); // readers see errors through their own iteration
       const status = res.statusCode ?? 0;

@@ -9,9 +9,7 @@
  * hint, so an idle socket is not reused after the server has dropped it.
  */
 import { Agent as HttpAgent } from 'node:http';
-import { Agent as HttpsAgent } from 'node:https';
-import { HttpProxyAgent } from 'http-proxy-agent';
-import { HttpsProxyAgent } from 'https-proxy-agent';
+import { httpsModule } from './builtins.js';
 import { proxyFor, type Env, type ProxyDecision } from './proxy-env.js';
 
 /** The way one request goes out. */
@@ -23,8 +21,12 @@ export interface Route {
 
 /** Chooses the route of each request; see {@link createTransport}. */
 export interface Transport {
-  /** The route for a request to `url`. Throws ProxySettingError (naming the variable) for an unusable proxy setting. */
-  route(url: URL): Route;
+  /**
+   * The route for a request to `url`. Rejects with ProxySettingError (naming the variable) for an
+   * unusable proxy setting. Asynchronous because the proxy agents (and TLS with them) are loaded
+   * only when a request needs one.
+   */
+  route(url: URL): Promise<Route>;
   /** How requests to `url` go out, for --verbose. Throws like `route`. */
   decide(url: URL): ProxyDecision;
   /** Destroys every connection of its agents (when a command is done with the network). */
@@ -47,17 +49,17 @@ export function createTransport(env: Env): Transport {
   };
   return {
     decide: (url) => proxyFor(url, env),
-    route(url) {
+    async route(url) {
       const decision = proxyFor(url, env);
       const secure = url.protocol === 'https:';
       if (decision.kind === 'direct') {
-        const agent = agentFor(url.origin, () => (secure ? new HttpsAgent(AGENT_OPTIONS) : new HttpAgent(AGENT_OPTIONS)));
+        const agent = agentFor(url.origin, () => (secure ? new (httpsModule().Agent)(AGENT_OPTIONS) : new HttpAgent(AGENT_OPTIONS)));
         return { agent, proxy: undefined };
       }
       const proxy = decision.proxy;
-      const agent = agentFor(`${url.origin} via ${proxy.href}`, () =>
-        secure ? new HttpsProxyAgent(proxy, AGENT_OPTIONS) : new HttpProxyAgent(proxy, AGENT_OPTIONS),
-      );
+      const key = `${url.origin} via ${proxy.href}`;
+      const { HttpProxyAgent, HttpsProxyAgent } = await import('./proxy-agents.js');
+      const agent = agentFor(key, () => (secure ? new HttpsProxyAgent(proxy, AGENT_OPTIONS) : new HttpProxyAgent(proxy, AGENT_OPTIONS)));
       return { agent, proxy: { url: proxy, variable: decision.variable } };
     },
     close() {
