@@ -7,6 +7,7 @@ import type { Readable } from 'node:stream';
 import { ACCEPT_IDENTITY, decodedBody } from '../api/content-encoding.js';
 import type { IncomingHttpHeaders } from 'node:http';
 import { header, httpRequest, readText, type HttpRequest } from '../api/http.js';
+import { ownBytes } from '../api/read-buffer.js';
 import { describeNetworkError } from '../api/client.js';
 import { permanentNetworkError } from '../api/errors.js';
 import type { Transport } from '../api/transport.js';
@@ -118,7 +119,7 @@ export function openConnection(options: ConnectionOptions): Promise<ConnectionOu
         return settle({ kind: 'stream-error', status: error.status, message: redact(error.message, [options.apiKey]) });
       }
       // Every other event, whatever its name, is a chunk (as the SDK yields it). Its bytes may be a
-      // view of the socket read they came in (node:http hands out a fresh Buffer per read).
+      // view of the body piece they came in, a Buffer of its own (see ownBytes).
       let chunk: Chunk;
       try {
         chunk = decodeChunk(data);
@@ -135,8 +136,9 @@ export function openConnection(options: ConnectionOptions): Promise<ConnectionOu
 
     const read = (stream: Readable) => {
       body = stream;
-      stream.on('data', (piece: Buffer) => {
+      stream.on('data', (read: Buffer) => {
         if (settled) return;
+        const piece = ownBytes(read);
         options.onActivity();
         if (isCommentOnly(piece)) options.onKeepAlive?.();
         try {
