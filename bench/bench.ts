@@ -557,7 +557,7 @@ function printTable(result: SizeResult, log: (line: string) => void, title = '')
 async function main(): Promise<void> {
   const args = parse();
   const cli = resolve('bin/runloop-tail.js');
-  if (!existsSync(resolve('dist/cli.js'))) throw new Error('dist/cli.js is missing: run `npm run build` first');
+  if (!existsSync(resolve('dist/cli.cjs'))) throw new Error('dist/cli.cjs is missing: run `npm run build` first');
   if (!haveTime) throw new Error('/usr/bin/time is missing: CPU time cannot be measured (apt-get install time)');
   const scratchRoot = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
   const scratch = await mkdtemp(join(scratchRoot, 'runloop-tail-bench-'));

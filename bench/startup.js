@@ -44,8 +44,8 @@ if (existsSync(binary)) {
 } else {
   console.log(`(no ${path.relative(root, binary)}: run npm run build:binary to include the single executable)`);
 }
-if (!existsSync(path.join(root, 'dist', 'cli.js'))) {
-  console.error('dist/cli.js is missing: run npm run build first');
+if (!existsSync(path.join(root, 'dist', 'cli.cjs'))) {
+  console.error('dist/cli.cjs is missing: run npm run build first');
   process.exit(2);
 }
 

@@ -83,7 +83,7 @@ function lastLines(path: string, count: number): Buffer {
 
 async function main(): Promise<void> {
   const cli = resolve('bin/runloop-tail.js');
-  if (!existsSync(resolve('dist/cli.js'))) throw new Error('dist/cli.js is missing: run `npm run build` first');
+  if (!existsSync(resolve('dist/cli.cjs'))) throw new Error('dist/cli.cjs is missing: run `npm run build` first');
   if (!haveTime) throw new Error('/usr/bin/time is missing: CPU time cannot be measured (apt-get install time)');
   const scratch = await mkdtemp(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'runloop-tail-bench-tail-'));
   const serve = await startServe(cli, join(scratch, 'serve'));

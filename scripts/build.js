@@ -1,40 +1,46 @@
 // Bundles the CLI into dist/ with esbuild, dependencies included, so the installed package resolves
-// nothing in node_modules and needs no dependencies at all:
-//   dist/entry.cjs    the process's first module (bin/runloop-tail.js loads it): CommonJS and small;
-//                     answers --help, --version… from dist/help-answers.json, else loads dist/cli.js
-//   dist/help-answers.json  those answers, rendered at build time by dist/cli.js itself
-//   dist/cli.js       the CLI: commander and the option definitions
-//   dist/chunks/*.js  loaded with import() by the command that needs them: the follower (chalk,
-//                     our SSE decoder, HTTP), ora, conf, the emulator
+// nothing in node_modules and needs no dependencies at all. Everything is CommonJS: Node's ESM
+// loader costs a follow ~40 ms of CPU and ~3 MiB more than require() does (a module job, a file
+// read through fs/promises and a URL resolution per chunk; BENCHMARKS.md, start-up of a follow):
+//   dist/entry.cjs    the process's first module (bin/runloop-tail.js loads it), small; answers
+//                     --help, --version… from dist/help-answers.json, else requires dist/cli.cjs
+//   dist/help-answers.json  those answers, rendered at build time by dist/cli.cjs itself
+//   dist/cli.cjs      the CLI: commander, the commands, the follower, the emulator (code that an
+//                     import() reaches is wrapped by esbuild and runs only when imported)
+//   dist/conf.cjs, dist/ora.cjs  the two large packages, required on first use only (the config
+//                     store, the terminal spinner): most runs never parse them
 //   dist/THIRD-PARTY-LICENSES.txt  the licences of the bundled packages
 // scripts/build-binary.js reuses `bundleOptions` for the single executable.
 import { build } from 'esbuild';
+import { createRequire } from 'node:module';
 import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 
 export const root = fileURLToPath(new URL('..', import.meta.url));
 const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
 const outdir = path.join(root, 'dist');
 
-/** Packages the code imports with import() only: their chunk is named after them (dist/chunks/conf-….js). */
+/** Packages the code imports with import() only: each is bundled into a file of its own, dist/<name>.cjs. */
 const LAZY_PACKAGES = ['conf', 'ora'];
 
-/** Gives a package loaded with import() a chunk named after it, instead of after its index file's folder. */
-const nameLazyPackages = {
-  name: 'name-lazy-packages',
+/** An import() of a lazy package loads its own file (esbuild turns it into a require() in CommonJS). */
+const lazyPackagesOutside = {
+  name: 'lazy-packages-outside',
   setup(builder) {
     const filter = new RegExp(`^(${LAZY_PACKAGES.join('|')})$`);
-    builder.onResolve({ filter }, (args) =>
-      args.kind === 'dynamic-import' ? { path: args.path, namespace: 'lazy-package' } : undefined,
-    );
-    builder.onLoad({ filter: /.*/, namespace: 'lazy-package' }, (args) => ({
-      contents: `export { default } from '${args.path}';`,
-      resolveDir: root,
-      loader: 'js',
-    }));
+    builder.onResolve({ filter }, (args) => (args.kind === 'dynamic-import' ? { path: `./${args.path}.cjs`, external: true } : undefined));
   },
+};
+
+/**
+ * CommonJS has no import.meta; bundled packages that read import.meta.url get the bundle's own URL.
+ * (src/ does not use it: builtins.ts's createRequire works in every format.)
+ */
+const importMetaInCommonJs = {
+  define: { 'import.meta.url': '__importMetaUrl' },
+  banner: { js: "const __importMetaUrl=require('node:url').pathToFileURL(__filename).href;" },
 };
 
 /**
@@ -83,7 +89,7 @@ export const bundleOptions = {
   sourcemap: false,
   legalComments: 'none',
   define: { __VERSION__: JSON.stringify(pkg.version) },
-  plugins: [nameLazyPackages, lazyChildProcessInCommander, silentDebug],
+  plugins: [lazyChildProcessInCommander, silentDebug],
   metafile: true,
   logLevel: 'warning',
 };
@@ -125,7 +131,7 @@ function capture() {
  * src/help-answers.ts's HelpAnswers.
  */
 async function renderHelpAnswers() {
-  const cli = await import(pathToFileURL(path.join(outdir, 'cli.js')).href);
+  const cli = createRequire(import.meta.url)(path.join(outdir, 'cli.cjs'));
   const run = async (argv) => {
     const stdout = capture();
     const stderr = capture();
@@ -153,42 +159,60 @@ async function renderHelpAnswers() {
   return { width: 80, texts, answers };
 }
 
-/** dist/cli.js stays a separate ES module that dist/entry.cjs loads with import() when it has to. */
+/** dist/cli.cjs stays a separate file that dist/entry.cjs requires when it has to. */
 const cliOutsideEntry = {
   name: 'cli-outside-entry',
   setup(builder) {
-    builder.onResolve({ filter: /^\.\/cli\.js$/ }, () => ({ path: './cli.js', external: true }));
+    builder.onResolve({ filter: /^\.\/cli\.js$/ }, () => ({ path: './cli.cjs', external: true }));
   },
 };
 
 /** Builds dist/ for the npm package and removes files of earlier builds. */
 export async function buildPackage() {
-  const result = await build({
+  // `dynamic-import: false`: esbuild turns each import() of another file into a require(); a real
+  // import() would start Node's ESM loader, the very cost this build avoids.
+  const commonJs = {
     ...bundleOptions,
-    entryPoints: { cli: 'src/cli.ts' },
-    outdir,
-    splitting: true,
-    format: 'esm',
-    chunkNames: 'chunks/[name]-[hash]',
-    // Bundled CommonJS code (commander, ajv under conf) calls require() for Node built-ins.
-    banner: { js: "import{createRequire as __createRequire}from'node:module';const require=__createRequire(import.meta.url);" },
+    format: 'cjs',
+    supported: { 'dynamic-import': false },
+    define: { ...bundleOptions.define, ...importMetaInCommonJs.define },
+    banner: importMetaInCommonJs.banner,
+  };
+  const result = await build({
+    ...commonJs,
+    entryPoints: ['src/cli.ts'],
+    outfile: path.join(outdir, 'cli.cjs'),
+    plugins: [...bundleOptions.plugins, lazyPackagesOutside],
   });
-  writeThirdPartyLicenses(result.metafile, path.join(outdir, 'THIRD-PARTY-LICENSES.txt'));
+  const produced = new Set([path.join(outdir, 'cli.cjs')]);
+  const inputs = { ...result.metafile.inputs };
+  for (const name of LAZY_PACKAGES) {
+    const lazy = await build({
+      ...commonJs,
+      // module.exports is the package's default export: the import() that loads this file, turned
+      // into a require() in Node's manner, takes module.exports as the default.
+      stdin: { contents: `module.exports = require('${name}').default;`, resolveDir: root, sourcefile: `${name}.js`, loader: 'js' },
+      outfile: path.join(outdir, `${name}.cjs`),
+    });
+    Object.assign(inputs, lazy.metafile.inputs);
+    produced.add(path.join(outdir, `${name}.cjs`));
+  }
+  writeThirdPartyLicenses({ inputs }, path.join(outdir, 'THIRD-PARTY-LICENSES.txt'));
   writeFileSync(path.join(outdir, 'help-answers.json'), `${JSON.stringify(await renderHelpAnswers())}\n`);
   await build({
     ...bundleOptions,
     entryPoints: ['src/entry.ts'],
     outfile: path.join(outdir, 'entry.cjs'),
     format: 'cjs',
+    supported: { 'dynamic-import': false },
     plugins: [...bundleOptions.plugins, cliOutsideEntry],
   });
-  // Chunks of earlier builds have other hashes: remove them so `npm pack` ships only this build.
-  const produced = new Set(Object.keys(result.metafile.outputs).map((file) => path.resolve(root, file)));
-  for (const dir of [outdir, path.join(outdir, 'chunks')]) {
-    for (const name of readdirSync(dir)) {
-      const file = path.join(dir, name);
-      if (name.endsWith('.js') && !produced.has(file)) rmSync(file, { force: true });
-    }
+  produced.add(path.join(outdir, 'entry.cjs'));
+  // Files of earlier builds (dist/cli.js and dist/chunks/ of the ES-module build): remove them so `npm pack` ships only this build.
+  rmSync(path.join(outdir, 'chunks'), { recursive: true, force: true });
+  for (const name of readdirSync(outdir)) {
+    const file = path.join(outdir, name);
+    if (/\.c?js$/.test(name) && !produced.has(file)) rmSync(file, { force: true });
   }
   return result;
 }

@@ -6,7 +6,8 @@
  *
  * Why: `--help` through the CLI cost 1.3× `node -e 0`; what it adds is Node's ESM loader (an empty
  * .mjs alone costs ~1.1×) and compiling commander with the CLI. This module is CommonJS and small,
- * so answering from it costs what `node -e 0` costs (BENCHMARKS.md, start-up).
+ * so answering from it costs what `node -e 0` costs (BENCHMARKS.md, start-up). The CLI it hands
+ * over to is CommonJS too (dist/cli.cjs: the build turns this import() into a require()).
  */
 import { readFileSync, writeSync } from 'node:fs';
 import path from 'node:path';

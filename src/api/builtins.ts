@@ -8,7 +8,9 @@
  */
 import { createRequire } from 'node:module';
 
-const require = createRequire(import.meta.url);
+// Any absolute path will do to load a built-in; this one exists in every format the code is
+// bundled to (import.meta.url does not in CommonJS, __filename does not in ES modules).
+const require = createRequire(process.execPath);
 
 let https: typeof import('node:https') | undefined;
 let zlib: typeof import('node:zlib') | undefined;

@@ -71,7 +71,8 @@ export interface ActivityIndicator {
 }
 
 const realTimers: ActivityTimers = {
-  now: () => performance.now(),
+  // hrtime rather than performance.now(): the global `performance` loads perf_hooks (ten modules) on first use.
+  now: () => Number(process.hrtime.bigint()) / 1e6,
   setTimeout: (callback, ms) => setTimeout(callback, ms),
   clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
 };

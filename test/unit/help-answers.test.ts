@@ -5,13 +5,14 @@
  * which width the table is good for, which command lines it may answer, how it writes.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { answerKey, findAnswer, helpWidth, mayHaveAnswer, writeAllSync, type HelpAnswers } from '../../src/help-answers.js';
 import { commandPaths, sayInProcess, type RunInProcess } from '../helpers/help.js';
 
 const answersFile = fileURLToPath(new URL('../../dist/help-answers.json', import.meta.url));
-const builtCli = pathToFileURL(fileURLToPath(new URL('../../dist/cli.js', import.meta.url))).href;
+const builtCli = fileURLToPath(new URL('../../dist/cli.cjs', import.meta.url));
 
 describe('dist/help-answers.json', () => {
   if (!existsSync(answersFile)) throw new Error(`${answersFile} is missing: run npm run build`);
@@ -34,7 +35,7 @@ describe('dist/help-answers.json', () => {
   });
 
   it('every answer is what the built CLI prints, and the quick path would take it', async () => {
-    const cli = (await import(builtCli)) as { runCli: RunInProcess };
+    const cli = createRequire(import.meta.url)(builtCli) as { runCli: RunInProcess };
     for (const entry of entries) {
       expect(await sayInProcess(entry.argv, { run: cli.runCli }), answerKey(entry.argv)).toEqual({ stdout: entry.stdout, stderr: '', status: entry.status });
       expect(mayHaveAnswer(entry.argv), answerKey(entry.argv)).toBe(true);
