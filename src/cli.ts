@@ -33,7 +33,7 @@ import { checkArguments, type ArgumentRules } from './commands/argument-check.js
 import { addExamples, helpConfiguration } from './commands/help-format.js';
 import { VERSION } from './version.js';
 import { helpWidth } from './help-answers.js';
-import { keepYoungGenerationSmall } from './stream/memory.js';
+import { prepareHeapForFollow } from './stream/memory.js';
 
 
 /** Builds the commander program; each command module adds its own command and options. */
@@ -210,9 +210,10 @@ export async function main(): Promise<void> {
       };
     },
   };
-  // The V8 flag that keeps a long follow's memory flat is process-wide, so it is set here, at the
-  // edge, and only for a command that follows (src/stream/memory.ts has the measurement).
-  const status = await runCli(process.argv.slice(2), io, { beforeFollow: () => keepYoungGenerationSmall() });
+  // The V8 settings that keep a long follow's memory flat and its collections cheap are
+  // process-wide, so they are set here, at the edge, and only for a command that follows
+  // (src/stream/memory.ts has the measurements).
+  const status = await runCli(process.argv.slice(2), io, { beforeFollow: () => void prepareHeapForFollow() });
   // Let buffered output reach its reader before leaving.
   await Promise.all([...opened].map(flush));
   process.exit(status);
