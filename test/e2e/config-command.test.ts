@@ -122,19 +122,21 @@ describe('config, end to end', () => {
 describe('conf is loaded only when the store is needed', () => {
   let hook: string;
   beforeAll(() => {
-    // A module hook that reports on stderr when anything imports conf: the package itself, or the
-    // chunk scripts/build.js bundles it into (dist/chunks/conf-<hash>.js).
-    hook = path.join(temp, 'report-conf-import.mjs');
-    const resolver = `export async function resolve(specifier, context, next) {
-      if (/^conf$|(^|\\/)conf-[A-Z0-9]+\\.js$/.test(specifier)) process.stderr.write('[conf imported]\\n');
-      return next(specifier, context);
-    }`;
+    // A preload that reports on stderr when anything loads conf: the package itself, or the file
+    // scripts/build.js bundles it into (dist/conf.cjs, which the CLI requires on first use).
+    hook = path.join(temp, 'report-conf-load.cjs');
     fs.writeFileSync(
       hook,
-      `import { register } from 'node:module';\nregister('data:text/javascript,' + encodeURIComponent(${JSON.stringify(resolver)}));\n`,
+      `const Module = require('node:module');
+const load = Module._load;
+Module._load = function (request, ...rest) {
+  if (/^conf$|(^|[\\/])conf\\.cjs$/.test(request)) process.stderr.write('[conf imported]\\n');
+  return load.call(this, request, ...rest);
+};
+`,
     );
   });
-  const withHook = () => ({ NODE_OPTIONS: `--import=${hook}` });
+  const withHook = () => ({ NODE_OPTIONS: `--require=${hook}` });
 
   it('the hook sees it when the store is read (so the checks below can fail)', async () => {
     expect((await cli(['config', 'set', 'api-key'], { input: KEY })).status).toBe(0);

@@ -36,9 +36,11 @@ async function finished(view: ExecutionDetailView): Promise<ExecutionDetailView>
 describe('execute_async and retrieve', () => {
   it('starts a real process and returns the SDK view', async () => {
     const view = await start(`printf 'hi €\\n'; printf 'oops\\n' >&2; exit 3`);
-    expect(view).toMatchObject({ devbox_id: 'dbx_local', exit_status: null, shell_name: null });
+    expect(view).toMatchObject({ devbox_id: 'dbx_local', shell_name: null });
     expect(view.execution_id).toMatch(/^exn_[0-9a-z]{20}$/);
     expect(['queued', 'running', 'completed']).toContain(view.status);
+    // A command this short may have ended before the answer was written (seen on a busy machine).
+    expect(view.exit_status).toBe(view.status === 'completed' ? 3 : null);
     await finished(view);
     const answer = await call(server, 'GET', executionPath(view.execution_id));
     expect(answer.status).toBe(200);
