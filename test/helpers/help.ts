@@ -8,7 +8,7 @@ import { buildProgram, runCli } from '../../src/cli.js';
 import type { Io } from '../../src/io.js';
 import { fakeIo } from './fake-streams.js';
 
-/** A CLI's in-process entry: the sources' runCli, or the built one (dist/cli.js). */
+/** A CLI's in-process entry: the sources' runCli, or the built one (dist/cli.cjs). */
 export type RunInProcess = (argv: readonly string[], io: Io) => Promise<number>;
 
 /** What one in-process run printed and its exit status. */
