@@ -4,33 +4,32 @@
  */
 import fs from 'node:fs';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, type ExpectStatic } from 'vitest';
 import { baseEnv, runCli, type CliResult } from '../helpers/run-cli.js';
+import { listenOnLoopback, type Listening } from '../helpers/loopback.js';
+import { tempDirForFile } from '../helpers/temp-dir.js';
 
 const KEY = 'rk_Q7vX2mZp9LwT4nB8cY3hJ6dF1gZQXW'; // no 5-character run of it occurs in ids, paths or messages
 
-let temp: string;
-let server: http.Server;
+const temp = tempDirForFile('runloop-tail-secrets-e2e-');
+let server: Listening | undefined;
 let baseUrl: string;
 
 beforeAll(async () => {
-  temp = fs.mkdtempSync(path.join(os.tmpdir(), 'runloop-tail-secrets-e2e-'));
   // Every path answers with the status named in it (/401/v1/…), echoing the Authorization header.
-  server = http.createServer((request, response) => {
-    const status = Number(/^\/(\d{3})\//.exec(request.url ?? '')?.[1] ?? 500);
-    const auth = request.headers.authorization ?? '';
-    response.writeHead(status, { 'content-type': 'application/json', 'x-echo': auth, 'www-authenticate': auth });
-    response.end(JSON.stringify({ message: `rejected ${auth}`, key: auth.replace(/^Bearer /, '') }));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  server = await listenOnLoopback(
+    http.createServer((request, response) => {
+      const status = Number(/^\/(\d{3})\//.exec(request.url ?? '')?.[1] ?? 500);
+      const auth = request.headers.authorization ?? '';
+      response.writeHead(status, { 'content-type': 'application/json', 'x-echo': auth, 'www-authenticate': auth });
+      response.end(JSON.stringify({ message: `rejected ${auth}`, key: auth.replace(/^Bearer /, '') }));
+    }),
+  );
+  baseUrl = server.url;
 });
 afterAll(async () => {
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  fs.rmSync(temp, { recursive: true, force: true });
+  await server?.close();
 });
 
 function expectNoKey(result: CliResult, expect: ExpectStatic): void {

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cliPath, collect, runCli, startCli, waitForOutput, type CliResult } from '../helpers/run-cli.js';
 import { localServerForFile } from '../helpers/local-server.js';
+import { listenOnLoopback } from '../helpers/loopback.js';
 import { PATIENCE_MS } from '../helpers/wait.js';
 import { tempDirForFile } from '../helpers/temp-dir.js';
 
@@ -123,18 +124,8 @@ async function faultyProxy(plan: { refuseFirst: number; failAfterApplying: reado
     upstream.on('error', () => response.destroy());
     request.pipe(upstream);
   });
-  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
-  const address = proxy.address();
-  const port = typeof address === 'object' && address !== null ? address.port : 0;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    sends: () => sends,
-    close: () =>
-      new Promise((resolve) => {
-        proxy.closeAllConnections();
-        proxy.close(() => resolve());
-      }),
-  };
+  const { url, close } = await listenOnLoopback(proxy);
+  return { url, sends: () => sends, close };
 }
 
 describe('exec retries stdin without duplicating it', () => {

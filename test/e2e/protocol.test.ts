@@ -11,6 +11,7 @@ import type { RunningServer } from '../../src/emulator/server.js';
 import { defaultFaults } from '../../src/emulator/faults.js';
 import { baseEnv, collect, runCli, startCli, waitForOutput, type CliResult } from '../helpers/run-cli.js';
 import { localServerForFile } from '../helpers/local-server.js';
+import { listenOnLoopback } from '../helpers/loopback.js';
 import { Gates } from '../helpers/wait.js';
 
 const KEY = 'rk_protocol_test_key_0001';
@@ -53,14 +54,11 @@ async function withService<T>(shape: Shape, run: (url: string, requests: string[
     res.writeHead(200, { 'content-type': 'text/event-stream' });
     res.end();
   });
-  await new Promise<void>((resolve) => service.listen(0, '127.0.0.1', resolve));
-  const address = service.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
+  const listening = await listenOnLoopback(service);
   try {
-    return await run(`http://127.0.0.1:${port}`, requests);
+    return await run(listening.url, requests);
   } finally {
-    service.closeAllConnections();
-    await new Promise<void>((resolve) => service.close(() => resolve()));
+    await listening.close();
   }
 }
 

@@ -3,6 +3,7 @@
  * The execution view always says completed with exit status 0; the streams answer per scenario.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { listenOnLoopback } from './loopback.js';
 
 export interface FakeApi {
   readonly url: string;
@@ -85,16 +86,6 @@ export async function startFakeApi(apiKey: string): Promise<FakeApi> {
     if (rest === '/stream_stderr_updates') return sse(res, []);
     handler(req, res, Number(url.searchParams.get('offset') ?? '0'));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    requests: () => requests,
-    close: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  const { url, close } = await listenOnLoopback(server);
+  return { url, requests: () => requests, close };
 }

@@ -5,6 +5,7 @@
  * hostile error bodies and header values, odd execution ids). close() ends every connection.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { listenOnLoopback } from './loopback.js';
 
 export interface Route {
   readonly method: string;
@@ -68,17 +69,6 @@ export async function startHostileApi(handler: HostileHandler, apiKey = 'rk_host
     req.resume();
     handler(route, req, res);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    apiKey,
-    requests,
-    close: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  const { url, close } = await listenOnLoopback(server);
+  return { url, apiKey, requests, close };
 }

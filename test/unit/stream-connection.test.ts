@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createServer, type Server, type ServerResponse } from 'node:http';
+import { createServer, type ServerResponse } from 'node:http';
 import { gzipSync } from 'node:zlib';
 import { openConnection, type ConnectionOutcome } from '../../src/stream/connection.js';
 import type { Chunk } from '../../src/stream/cursor.js';
+import { listenOnLoopback, type Listening } from '../helpers/loopback.js';
 
 // One small server; the path names what it answers.
 const answers: Record<string, (res: ServerResponse) => void> = {
@@ -29,21 +30,20 @@ const answers: Record<string, (res: ServerResponse) => void> = {
   },
 };
 
-let server: Server;
+let server: Listening | undefined;
 let base: string;
 const requests: Record<string, string | undefined>[] = [];
 beforeAll(async () => {
-  server = createServer((req, res) => {
-    requests.push({ 'accept-encoding': req.headers['accept-encoding'] });
-    (answers[req.url ?? ''] ?? ((r: ServerResponse) => r.writeHead(404).end()))(res);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  server = await listenOnLoopback(
+    createServer((req, res) => {
+      requests.push({ 'accept-encoding': req.headers['accept-encoding'] });
+      (answers[req.url ?? ''] ?? ((r: ServerResponse) => r.writeHead(404).end()))(res);
+    }),
+  );
+  base = server.url;
 });
 afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await server?.close();
 });
 
 async function connect(path: string, maxEventBytes?: number): Promise<{ outcome: ConnectionOutcome; chunks: string[] }> {
