@@ -2,25 +2,23 @@
  * The emulator's JSON calls: execute_async, retrieve, wait_for_status (long-poll), kill, and the
  * 400 / 401 / 404 / 405 bodies.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type ExecutionDetailView, type RunningServer } from '../../src/emulator/server.js';
 import { call, executionPath, streamUrl, within } from '../helpers/emulator-api.js';
 import { readSse } from '../helpers/sse.js';
 import { PATIENCE_MS } from '../helpers/wait.js';
+import { tempDirForFile } from '../helpers/temp-dir.js';
 
 let server: RunningServer;
-let scratch: string;
+const scratch = tempDirForFile('emulator-api-');
 
 beforeAll(async () => {
   server = await startServer({ port: 0, devboxes: ['dbx_other'], waitHoldMs: 200, killGraceMs: 300, env: { PATH: '/usr/bin:/bin', GREETING: 'hello' } });
-  scratch = await mkdtemp(join(tmpdir(), 'emulator-api-'));
 });
 afterAll(async () => {
   await server?.close();
-  await rm(scratch, { recursive: true, force: true });
 });
 
 async function start(command: string, extra: Record<string, unknown> = {}, devboxId = 'dbx_local'): Promise<ExecutionDetailView> {

@@ -2,8 +2,7 @@
  * The emulator's faults, each on purpose and replayable: resends, gaps, cuts mid-event, error
  * answers with Retry-After, stalls, idle time-outs, a change of faults on a running server.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type FaultOptions, type RunningServer } from '../../src/emulator/server.js';
@@ -11,21 +10,20 @@ import { checkOffsets, readSse, type Chunk } from '../helpers/sse.js';
 import { call, streamUrl, within } from '../helpers/emulator-api.js';
 import { defaultFaults } from '../../src/emulator/faults.js';
 import { PATIENCE_MS } from '../helpers/wait.js';
+import { tempDirForFile } from '../helpers/temp-dir.js';
 
 // Every fault back to the server's defaults after each test.
 const clean: FaultOptions = defaultFaults;
 
 let server: RunningServer;
-let scratch: string;
+const scratch = tempDirForFile('emulator-faults-');
 
 beforeAll(async () => {
   server = await startServer({ port: 0 });
-  scratch = await mkdtemp(join(tmpdir(), 'emulator-faults-'));
 });
 afterEach(() => server.setFaults(clean));
 afterAll(async () => {
   await server?.close();
-  await rm(scratch, { recursive: true, force: true });
 });
 
 async function completed(target: RunningServer, command: string): Promise<string> {

@@ -4,25 +4,22 @@
  * execution ids that stay unique when a server restarts on the same data dir, and the URL of a
  * server bound to every interface.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hostForUrl, startServer, type ExecutionDetailView, type RunningServer } from '../../src/emulator/server.js';
 import { isLoopbackHost } from '../../src/settings/base-url.js';
 import { call, executionPath, within } from '../helpers/emulator-api.js';
 import { PATIENCE_MS } from '../helpers/wait.js';
+import { tempDirForFile } from '../helpers/temp-dir.js';
 
 let server: RunningServer;
-let scratch: string;
+const scratch = tempDirForFile('emulator-stdin-');
 
 beforeAll(async () => {
   server = await startServer({ port: 0, killGraceMs: 300, env: { PATH: '/usr/bin:/bin', GREETING: 'hello' } });
-  scratch = await mkdtemp(join(tmpdir(), 'emulator-stdin-'));
 });
 afterAll(async () => {
   await server?.close();
-  await rm(scratch, { recursive: true, force: true });
 });
 
 async function start(command: string, extra: Record<string, unknown> = {}): Promise<ExecutionDetailView> {

@@ -2,8 +2,7 @@
  * The emulator's stream routes: byte offsets over multi-byte text, both offset modes, chunking that
  * never splits a character, following a running execution, stderr, keep-alives.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { defaultFaults } from '../../src/emulator/faults.js';
@@ -11,22 +10,21 @@ import { startServer, type RunningServer } from '../../src/emulator/server.js';
 import { checkOffsets, readSse } from '../helpers/sse.js';
 import { call, streamUrl, within } from '../helpers/emulator-api.js';
 import { PATIENCE_MS } from '../helpers/wait.js';
+import { tempDirForFile } from '../helpers/temp-dir.js';
 
 // é (2 bytes) € (3) 😀 (4): 9 bytes, offsets 0, 2, 5, 9.
 const mixed = 'é€😀';
 
 let server: RunningServer;
-let scratch: string;
+const scratch = tempDirForFile('emulator-stream-');
 
 beforeAll(async () => {
   server = await startServer({ port: 0 });
-  scratch = await mkdtemp(join(tmpdir(), 'emulator-stream-'));
 });
 // Every test starts from the server's own faults, whichever ran before (or alone, with -t).
 afterEach(() => server.setFaults(defaultFaults));
 afterAll(async () => {
   await server?.close();
-  await rm(scratch, { recursive: true, force: true });
 });
 
 async function completed(command: string): Promise<string> {
