@@ -4,17 +4,19 @@
  * SIGTERM in the middle of a huge unfinished line ends the follow at once with 143.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { MAX_SSE_EVENT_BYTES } from '../../src/stream/sse-decoder.js';
-import { openStream, startHostileApi, view, type HostileHandler } from '../helpers/hostile-api.js';
-import { baseEnv, cliPath, collect, waitForOutput } from '../helpers/run-cli.js';
+import { openStream, view, withHostileApi, type HostileHandler } from '../helpers/hostile-api.js';
+import { cliPath, collect, waitForOutput } from '../helpers/run-cli.js';
 import { PATIENCE_MS } from '../helpers/wait.js';
+import { tempDirForFile } from '../helpers/temp-dir.js';
 
 const preload = new URL('../helpers/peak-rss.mjs', import.meta.url).href;
 const piece = Buffer.alloc(64 * 1024, 'x');
+/** Where the child writes its peak RSS. */
+const temp = tempDirForFile('rt-rss-');
 
 /** A stream whose stdout is one `data:` line of `limit` bytes (endless without one), written as fast as it is read. */
 function endlessLine(limit: number, sent: { bytes: number } = { bytes: 0 }): HostileHandler {
@@ -37,11 +39,10 @@ function endlessLine(limit: number, sent: { bytes: number } = { bytes: 0 }): Hos
 
 describe('an SSE line that never ends', () => {
   it('is a protocol error at the cap, with the CLI peak RSS bounded', async () => {
-    const api = await startHostileApi(endlessLine(Number.POSITIVE_INFINITY));
-    try {
-      const rssFile = join(mkdtempSync(join(tmpdir(), 'rt-rss-')), 'peak');
+    await withHostileApi(endlessLine(Number.POSITIVE_INFINITY), async (_api, env) => {
+      const rssFile = join(temp, 'peak');
       const child = spawn(process.execPath, ['--import', preload, cliPath, 'dbx_1', 'exn_1', '--max-retries', '0'], {
-        env: baseEnv({ RUNLOOP_API_KEY: api.apiKey, RUNLOOP_BASE_URL: api.url, PEAK_RSS_FILE: rssFile }),
+        env: { ...env, PEAK_RSS_FILE: rssFile },
         stdio: ['pipe', 'pipe', 'pipe'],
       });
       const result = await collect(child, { timeoutMs: PATIENCE_MS });
@@ -50,17 +51,14 @@ describe('an SSE line that never ends', () => {
       const peakMiB = Number(readFileSync(rssFile, 'utf8')) / 1024;
       // The cap is 64 MiB of line; a Node process is ~40-70 MiB by itself. Unbounded, this grew to GBs.
       expect(peakMiB).toBeLessThan(MAX_SSE_EVENT_BYTES / (1024 * 1024) + 300);
-    } finally {
-      await api.close();
-    }
+    });
   });
 
   it('SIGTERM while a huge line is pending ends the follow with 143 and the resume line', async () => {
     const sent = { bytes: 0 };
-    const api = await startHostileApi(endlessLine(32 * 1024 * 1024, sent));
-    try {
+    await withHostileApi(endlessLine(32 * 1024 * 1024, sent), async (_api, env) => {
       const child = spawn(process.execPath, [cliPath, 'dbx_1', 'exn_1', '--stdout-only', '--verbose'], {
-        env: baseEnv({ RUNLOOP_API_KEY: api.apiKey, RUNLOOP_BASE_URL: api.url }),
+        env,
         stdio: ['pipe', 'pipe', 'pipe'],
       });
       const done = collect(child, { timeoutMs: PATIENCE_MS });
@@ -71,8 +69,6 @@ describe('an SSE line that never ends', () => {
       const result = await done;
       expect(result.status).toBe(143);
       expect(result.stderr.toString()).toContain('stopped by SIGTERM; resume with: runloop-tail dbx_1 exn_1 --stdout-offset 0');
-    } finally {
-      await api.close();
-    }
+    });
   });
 });

@@ -5,13 +5,13 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { every, json, openStream, startHostileApi, view, type HostileApi, type HostileHandler } from '../helpers/hostile-api.js';
-import { baseEnv, cliPath, collect, runCli, startCli, waitForOutput } from '../helpers/run-cli.js';
+import { every, json, openStream, view, withHostileApi, type HostileHandler } from '../helpers/hostile-api.js';
+import { cliPath, collect, runCli, startCli, waitForOutput } from '../helpers/run-cli.js';
 import { cliCommand, runOnPty } from '../helpers/tty.js';
 import { PATIENCE_MS } from '../helpers/wait.js';
+import { tempDirForFile } from '../helpers/temp-dir.js';
 
 /**
  * Only there to prove "does not hang": the suite's one patience, far above what any of these runs
@@ -19,15 +19,9 @@ import { PATIENCE_MS } from '../helpers/wait.js';
  * clock, in test/unit/follow-stream-drain.test.ts.
  */
 const LIMIT_MS = PATIENCE_MS;
+/** Each run that could write to a home gets a folder of its own in here. */
+const temp = tempDirForFile('rt-hostile-');
 
-async function withApi<T>(handler: HostileHandler, run: (api: HostileApi, env: Record<string, string>) => Promise<T>): Promise<T> {
-  const api = await startHostileApi(handler);
-  try {
-    return await run(api, baseEnv({ RUNLOOP_API_KEY: api.apiKey, RUNLOOP_BASE_URL: api.url }));
-  } finally {
-    await api.close();
-  }
-}
 
 /** A completed execution (exit 3) whose stdout is 'all of it\n'; `after` decides what a stream does once its bytes are sent. */
 function completedWith(after: (req: Parameters<HostileHandler>[1], res: Parameters<HostileHandler>[2]) => void): HostileHandler {
@@ -51,7 +45,7 @@ describe('a finished stream the service does not close', () => {
       if (req.url?.includes('stream_stdout')) every(req, 50, () => res.write(`data: ${JSON.stringify({ output: 'all of it\n', offset: 10 })}\n\n`));
     })],
   ])('%s: ends with the remote status, nothing lost or repeated', async (_name, handler) => {
-    await withApi(handler, async (_api, env) => {
+    await withHostileApi(handler, async (_api, env) => {
       const result = await runCli(['dbx_1', 'exn_1', '--idle-timeout', '0.5'], { env, timeoutMs: LIMIT_MS });
       expect(result.stdout.toString()).toBe('all of it\n');
       expect(result.stderr.toString()).toBe('');
@@ -67,7 +61,7 @@ describe('a finished stream the service does not close', () => {
       openStream(res, route.action === 'stream_stdout_updates' && route.offset === 0 ? [['x\n', 2]] : []);
       every(req, 50, () => res.write(': keep-alive\n\n'));
     };
-    await withApi(handler, async (_api, env) => {
+    await withHostileApi(handler, async (_api, env) => {
       const result = await runCli(['dbx_1', 'exn_1', '--idle-timeout', '0.5'], { env, timeoutMs: LIMIT_MS });
       expect(result.stdout.toString()).toBe('x\n');
       expect(result.status).toBe(0);
@@ -77,7 +71,7 @@ describe('a finished stream the service does not close', () => {
 
 describe('a service that never answers', () => {
   it('no response head at all: 255 after --max-retries, one line naming it', async () => {
-    await withApi(() => {}, async (_api, env) => {
+    await withHostileApi(() => {}, async (_api, env) => {
       const result = await runCli(['dbx_1', 'exn_1', '--idle-timeout', '0.3', '--max-retries', '0'], { env, timeoutMs: LIMIT_MS });
       expect(result.status).toBe(255);
       expect(result.stderr.toString()).toMatch(/^runloop-tail: .*no response within 5s/);
@@ -88,7 +82,7 @@ describe('a service that never answers', () => {
     const handler: HostileHandler = (route, _req, res) => {
       if (route.action === '') view(res, route, 'completed', 0);
     };
-    await withApi(handler, async (api, env) => {
+    await withHostileApi(handler, async (api, env) => {
       const result = await runCli(['dbx_1', 'exn_1', '--idle-timeout', '0.3', '--max-retries', '2'], { env, timeoutMs: LIMIT_MS });
       expect(result.status).toBe(255);
       const stderr = result.stderr.toString();
@@ -102,7 +96,7 @@ describe('a service that never answers', () => {
       if (route.action === '') return view(res, route, 'completed', 0);
       json(res, 408, { message: 'try again' });
     };
-    await withApi(handler, async (_api, env) => {
+    await withHostileApi(handler, async (_api, env) => {
       const result = await runCli(['dbx_1', 'exn_1', '--max-retries', '1'], { env, timeoutMs: LIMIT_MS });
       expect(result.status).toBe(255);
       expect(result.stderr.toString()).toContain('gave up after 1 retries in a row (HTTP 408)');
@@ -113,7 +107,7 @@ describe('a service that never answers', () => {
 describe('text from the network on a terminal', () => {
   const evil = '\x1b]52;c;aGVsbG8=\x07\x1b]0;title\x07\x1b[6n\u009b6n\x07';
   const hostileOnPty = async (handler: HostileHandler, args: string[] = ['dbx_1', 'exn_1']) =>
-    withApi(handler, async (api) => {
+    withHostileApi(handler, async (api) => {
       const env = { PATH: process.env.PATH ?? '', RUNLOOP_API_KEY: api.apiKey, RUNLOOP_BASE_URL: api.url, TERM: 'xterm' };
       return runOnPty(cliCommand([...args, '--max-retries', '0'], env), { cols: 200, rows: 30 }, LIMIT_MS);
     });
@@ -156,8 +150,8 @@ describe('an execution id from the service', () => {
     ['command substitution and quotes', `exe_$(touch ~/x)'"\`touch ~/x\``],
     ['control characters', 'exe_\x1b]0;pwned\x07\x1b[31m'],
   ])('with %s is refused in one line, shown inert, never run by a shell', async (_name, id) => {
-    await withApi(startedWith(id), async (_api, env) => {
-      const home = mkdtempSync(join(tmpdir(), 'rt-home-'));
+    await withHostileApi(startedWith(id), async (_api, env) => {
+      const home = mkdtempSync(join(temp, 'home-'));
       const result = await runCli(['exec', 'dbx_1', '--verbose', '--', 'true'], { env: { ...env, HOME: home }, timeoutMs: LIMIT_MS });
       expect(result.status).toBe(255);
       const stderr = result.stderr.toString();
@@ -180,7 +174,7 @@ describe('a long Retry-After, then a signal', () => {
     ['SIGTERM', 143],
     ['SIGHUP', 129],
   ] as const)('the wait is said even in a pipe; %s exits %i with the resume line', async (signal, status) => {
-    await withApi(unavailable, async (api, env) => {
+    await withHostileApi(unavailable, async (api, env) => {
       const child = startCli(['dbx_1', 'exn_1', '--stdout-only'], { env });
       const done = collect(child, { timeoutMs: LIMIT_MS });
       // The backoff caps a Retry-After at 2 minutes: a wait far past its own 10 s cap.
@@ -208,7 +202,7 @@ describe('stdout closed by its reader', () => {
         res.write(`data: ${JSON.stringify({ output: 'line\n', offset })}\n\n`);
       });
     };
-    await withApi(handler, async (_api, env) => {
+    await withHostileApi(handler, async (_api, env) => {
       const script = `set -o pipefail; ${[process.execPath, cliPath].map((w) => `'${w}'`).join(' ')} dbx_1 exn_1 | head -n 1`;
       const bash = spawn('bash', ['-c', script], { env, stdio: ['pipe', 'pipe', 'pipe'] });
       const raw = await collect(bash, { timeoutMs: LIMIT_MS });

@@ -4,25 +4,24 @@
  * same view, and exits with the remote status.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { baseEnv, cliPath, collect, startCli, waitForOutput } from '../helpers/run-cli.js';
 import { localServerForFile } from '../helpers/local-server.js';
-import { PATIENCE_MS } from '../helpers/wait.js';
+import { Gates, PATIENCE_MS } from '../helpers/wait.js';
 import { shellQuote } from '../../src/render/shell-quote.js';
 import { executionLabels } from '../../src/commands/targets.js';
 
 const local = localServerForFile();
+const gates = new Gates();
+afterAll(() => gates.remove());
 
 const rows = (from: number, to: number, make: (i: number) => string) => Array.from({ length: to - from + 1 }, (_, k) => make(from + k)).join('');
 
 describe('the resume line', () => {
   it('run as printed, continues in the same view on the same service: the rest of the output, exact', async () => {
-    const gate = join(mkdtempSync(join(tmpdir(), 'rt-gate-')), 'open');
+    const gate = gates.gate();
     const loop = (from: number, to: number) => `i=${from}; while [ $i -le ${to} ]; do echo "out $i"; echo "err $i" >&2; i=$((i+1)); done`;
-    const view = await local.server.execute('dbx_local', `${loop(1, 5)}; while [ ! -e '${gate}' ]; do sleep 0.02; done; ${loop(6, 10)}; exit 4`);
+    const view = await local.server.execute('dbx_local', `${loop(1, 5)}; ${gate.wait}; ${loop(6, 10)}; exit 4`);
     // The key from the environment (never repeated), the base URL only as a flag.
     const env = local.env({ RUNLOOP_BASE_URL: undefined });
     const options = ['--base-url', local.server.url, '--prefix', '--max-retries', '7', '--idle-timeout', '5', '--color', 'never'];
@@ -45,7 +44,7 @@ describe('the resume line', () => {
           `--base-url ${local.server.url} --max-retries 7 --idle-timeout 5000ms --color never --prefix`,
       );
 
-      writeFileSync(gate, '');
+      gate.open();
       // `runloop-tail` is this build, whatever PATH holds; the line itself runs as printed.
       const script = `runloop-tail() { ${shellQuote(process.execPath)} ${shellQuote(cliPath)} "$@"; }; ${line}`;
       const resumed = await collect(spawn('bash', ['-c', script], { env, stdio: ['pipe', 'pipe', 'pipe'] }), { timeoutMs: PATIENCE_MS });
@@ -53,16 +52,16 @@ describe('the resume line', () => {
       expect(resumed.stderr.toString()).toBe(rows(6, 10, (i) => `stderr | err ${i}\n`));
       expect(resumed.status).toBe(4);
     } finally {
-      writeFileSync(gate, '');
+      gate.open();
     }
   });
 
   it('of several executions, run as printed: every option but the key, and the rest of each stream exact', async () => {
-    const gate = join(mkdtempSync(join(tmpdir(), 'rt-gate-')), 'open');
+    const gate = gates.gate();
     const loop = (name: string, from: number, to: number) =>
       `i=${from}; while [ $i -le ${to} ]; do echo "${name} out $i"; echo "${name} err $i" >&2; i=$((i+1)); done`;
     const script = (name: string, status: number) =>
-      `${loop(name, 1, 4)}; while [ ! -e '${gate}' ]; do sleep 0.02; done; ${loop(name, 5, 9)}; exit ${status}`;
+      `${loop(name, 1, 4)}; ${gate.wait}; ${loop(name, 5, 9)}; exit ${status}`;
     const views = [await local.server.execute('dbx_local', script('a', 0)), await local.server.execute('dbx_local', script('b', 6))];
     const ids = views.map((v) => v.execution_id);
     const labels = executionLabels(ids);
@@ -97,7 +96,7 @@ describe('the resume line', () => {
         expect(ofExecution(stderr, index)).toEqual(lines(index, 'stderr', 1, 4));
       }
 
-      writeFileSync(gate, '');
+      gate.open();
       const script = `runloop-tail() { ${shellQuote(process.execPath)} ${shellQuote(cliPath)} "$@"; }; ${line}`;
       const env = local.env({ RUNLOOP_BASE_URL: undefined });
       const resumed = await collect(spawn('bash', ['-c', script], { env, stdio: ['pipe', 'pipe', 'pipe'] }), { timeoutMs: PATIENCE_MS });
@@ -110,7 +109,7 @@ describe('the resume line', () => {
       expect(resumed.stdout.toString().split(/(?<=\n)/)).toHaveLength(10);
       expect(resumed.stderr.toString().split(/(?<=\n)/).filter((l) => !l.startsWith('runloop-tail: '))).toHaveLength(10);
     } finally {
-      writeFileSync(gate, '');
+      gate.open();
     }
   });
 });

@@ -6,6 +6,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { listenOnLoopback } from './loopback.js';
+import { baseEnv } from './run-cli.js';
 
 export interface Route {
   readonly method: string;
@@ -71,4 +72,17 @@ export async function startHostileApi(handler: HostileHandler, apiKey = 'rk_host
   });
   const { url, close } = await listenOnLoopback(server);
   return { url, apiKey, requests, close };
+}
+
+/**
+ * Starts a hostile API for one test, hands it and the environment that points the CLI at it to
+ * `run`, and closes it however `run` ends.
+ */
+export async function withHostileApi<T>(handler: HostileHandler, run: (api: HostileApi, env: Record<string, string>) => Promise<T>): Promise<T> {
+  const api = await startHostileApi(handler);
+  try {
+    return await run(api, baseEnv({ RUNLOOP_API_KEY: api.apiKey, RUNLOOP_BASE_URL: api.url }));
+  } finally {
+    await api.close();
+  }
 }
