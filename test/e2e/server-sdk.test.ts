@@ -119,11 +119,17 @@ describe('the official SDK against the emulator', () => {
 
   it('interrupts through sendStdIn and kills the process group', async () => {
     const executions = client.devboxes.executions;
-    const interrupted = await executions.executeAsync('dbx_local', { command: 'echo ready; sleep 600', attach_stdin: true });
-    // The shell has started (and can act on SIGINT) once it has written its first line.
+    // Wait until the shell's child runs as itself before the INTERRUPT: `cat` echoes our line only
+    // then. A line the shell prints (`echo ready; sleep 600`) is not enough: dash catches SIGINT
+    // and holds it while it forks, and a SIGINT reaching the forked child before its execve is
+    // caught by dash's handler and lost at the execve, so `sleep` kept running (8 of 100 runs
+    // here; a terminal's Ctrl-C does the same). The shell forks `cat` (not its last command), so
+    // completing with 130 and no "not reached" shows that the group, shell and child, got SIGINT.
+    const interrupted = await executions.executeAsync('dbx_local', { command: 'cat; echo not reached', attach_stdin: true });
+    await executions.sendStdIn('dbx_local', interrupted.execution_id, { text: 'ready\n', signal: null });
     await until(async () => ((await server.readOutput(interrupted.execution_id, 'stdout')).toString() === 'ready\n' ? true : undefined), 'the command to start');
     await executions.sendStdIn('dbx_local', interrupted.execution_id, { signal: 'INTERRUPT', text: null });
-    expect((await within(executions.awaitCompleted('dbx_local', interrupted.execution_id), PATIENCE_MS, 'after INTERRUPT')).exit_status).toBe(130);
+    expect(await within(executions.awaitCompleted('dbx_local', interrupted.execution_id), PATIENCE_MS, 'after INTERRUPT')).toMatchObject({ exit_status: 130, stdout: 'ready\n' });
 
     const group = await executions.executeAsync('dbx_local', { command: 'sleep 600 & sleep 600; wait' });
     await executions.kill('dbx_local', group.execution_id, { kill_process_group: true });
