@@ -6,6 +6,12 @@
 /** The two outputs of an execution (`stream_stdout_updates`, `stream_stderr_updates`). */
 export type StreamName = 'stdout' | 'stderr';
 
+/** Which execution: the two ids every call and every message names it by. */
+export interface ExecutionRef {
+  readonly devboxId: string;
+  readonly executionId: string;
+}
+
 /** Where an execution is in its life. */
 export type ExecutionStatus = 'queued' | 'running' | 'completed';
 

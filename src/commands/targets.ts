@@ -4,13 +4,12 @@
  * the resume command of several executions uses). Pure: words in, targets out, usage errors thrown.
  */
 import { validateId } from '../api/ids.js';
+import type { ExecutionRef } from '../api/wire.js';
 import { TailError } from '../errors.js';
 import type { StreamName } from '../stream/types.js';
 import { parseOffset } from './values.js';
 
-export interface ExecutionTarget {
-  readonly devboxId: string;
-  readonly executionId: string;
+export interface ExecutionTarget extends ExecutionRef {
   /** Offsets given with `@out,err`; undefined when the word had none. */
   readonly offsets: Readonly<Record<StreamName, number>> | undefined;
 }

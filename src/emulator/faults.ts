@@ -72,7 +72,8 @@ function probability(name: string, value: number): number {
   return value;
 }
 
-function count(name: string, value: number, min = 0): number {
+/** `value` when it is a whole number ≥ `min`; else a RangeError naming the option (the server's own options too). */
+export function checkedCount(name: string, value: number, min = 0): number {
   if (!Number.isSafeInteger(value) || value < min) throw new RangeError(`${name} must be an integer >= ${min}, got ${value}`);
   return value;
 }
@@ -87,18 +88,18 @@ export function resolveFaults(changes: FaultOptions, base: Faults = defaultFault
   }
   const chunk = changes.chunkSize ?? base.chunkSize;
   const [minChunk, maxChunk] = typeof chunk === 'number' ? [chunk, chunk] : chunk;
-  count('chunkSize', minChunk, 1);
-  count('chunkSize', maxChunk, 1);
+  checkedCount('chunkSize', minChunk, 1);
+  checkedCount('chunkSize', maxChunk, 1);
   if (maxChunk < minChunk) throw new RangeError(`chunkSize range ${minChunk}-${maxChunk} is empty`);
   if (merged.offsetMode !== 'end' && merged.offsetMode !== 'start') {
     throw new RangeError(`offsetMode must be 'end' or 'start', got ${String(merged.offsetMode)}`);
   }
-  count('seed', merged.seed);
+  checkedCount('seed', merged.seed);
   for (const name of ['cutProbability', 'errorProbability', 'stallProbability', 'resendProbability', 'gapProbability'] as const) {
     probability(name, merged[name]);
   }
   for (const name of ['cutAfterBytes', 'retryAfterSeconds', 'stallMs', 'resendBytes', 'gapBytes', 'idleTimeoutMs', 'keepAliveMs'] as const) {
-    count(name, merged[name]);
+    checkedCount(name, merged[name]);
   }
   if (merged.errorStatuses.length === 0) throw new RangeError('errorStatuses must not be empty');
   for (const status of merged.errorStatuses) {

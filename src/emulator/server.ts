@@ -23,7 +23,7 @@ import { join } from 'node:path';
 import { generateApiKey } from './auth.js';
 import { generateCertificates } from './certificate.js';
 import { Executions, UnknownDevboxError } from './executions.js';
-import { resolveFaults, type FaultOptions, type Faults } from './faults.js';
+import { checkedCount, resolveFaults, type FaultOptions, type Faults } from './faults.js';
 import type { ExecutionDetailView, StreamName } from '../api/wire.js';
 import { handleRequest } from './routes.js';
 import type { ServerState } from './route-context.js';
@@ -95,12 +95,6 @@ function childEnv(env: Record<string, string | undefined> | undefined, dataDir: 
   return result;
 }
 
-function count(name: string, value: number | undefined, fallback: number): number {
-  const result = value ?? fallback;
-  if (!Number.isSafeInteger(result) || result < 0) throw new RangeError(`${name} must be an integer >= 0, got ${result}`);
-  return result;
-}
-
 function listen(server: Server, port: number, host: string): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
@@ -127,8 +121,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const host = options.host ?? '127.0.0.1';
   const apiKey = options.apiKey ?? generateApiKey();
   if (apiKey === '') throw new RangeError('apiKey must not be empty');
-  const waitHoldMs = count('waitHoldMs', options.waitHoldMs, 25_000);
-  const killGraceMs = count('killGraceMs', options.killGraceMs, 2_000);
+  const waitHoldMs = checkedCount('waitHoldMs', options.waitHoldMs ?? 25_000);
+  const killGraceMs = checkedCount('killGraceMs', options.killGraceMs ?? 2_000);
   const ownsDataDir = options.dataDir === undefined;
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'runloop-tail-serve-')));
   const executions = new Executions({ dataDir, seed: faults.seed, devboxes: options.devboxes ?? [], env: childEnv(options.env, dataDir) });

@@ -6,6 +6,7 @@
  * they are news). Any output hides it first. The caller's `show` decides whether it may be drawn
  * at all (only at the start of a line).
  */
+import type { ExecutionRef } from '../api/wire.js';
 import type { OutputSink, StreamName } from '../stream/types.js';
 
 /** How long the command must be silent, after its first output, before the spinner says so. */
@@ -20,7 +21,7 @@ export type Activity =
   | { readonly kind: 'checking-status' };
 
 /** The spinner text for an activity. */
-export function activityText(activity: Activity, target: { readonly devboxId: string; readonly executionId: string }): string {
+export function activityText(activity: Activity, target: ExecutionRef): string {
   switch (activity.kind) {
     case 'connecting':
       return `connecting to execution ${target.executionId} on devbox ${target.devboxId}`;

@@ -5,6 +5,7 @@
  * line starts a new one). On a terminal a pending progress line is cleared and redrawn around a
  * note (see shared-line.ts).
  */
+import type { ExecutionRef } from '../api/wire.js';
 import type { Io, Output } from '../io.js';
 import { decideColorLevel, type ColorFlag } from '../render/color.js';
 import { noteLine } from '../render/status-line.js';
@@ -27,7 +28,7 @@ export interface Console {
 }
 
 /** The console of a follow of `target` on `io`. */
-export async function createConsole(io: Io, color: ColorFlag, target: { readonly devboxId: string; readonly executionId: string }): Promise<Console> {
+export async function createConsole(io: Io, color: ColorFlag, target: ExecutionRef): Promise<Console> {
   const terminal = io.stderr.isTTY === true;
   const noteLevel = decideColorLevel({ flag: color, env: io.env, isTTY: terminal });
   const spinner = await createSpinner(io.stderr, io.env, noteLevel > 0);

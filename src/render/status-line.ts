@@ -5,6 +5,7 @@
  * Offsets are printed as plain digits so they can be copied into a command line.
  */
 
+import type { ExecutionRef } from '../api/wire.js';
 import type { StreamName } from '../stream/types.js';
 import { formatDuration } from '../duration.js';
 import { chalkFor, type ColorLevel } from './color.js';
@@ -143,7 +144,7 @@ export function resumeCommand(target: ResumeTarget): string {
  * files say where to resume), then the options that shape the follow.
  */
 export function resumeManyCommand(
-  targets: readonly { readonly devboxId: string; readonly executionId: string; readonly offsets: Readonly<Record<StreamName, number>> }[],
+  targets: readonly (ExecutionRef & { readonly offsets: Readonly<Record<StreamName, number>> })[],
   extraArgs: readonly string[],
   saving: boolean,
 ): string {
