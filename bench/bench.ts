@@ -42,7 +42,7 @@ import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { cpuSecondsOf, haveTime, measure, sha256, type Job, type Measured } from './measure.js';
+import { cpuSecondsOf, followerEnv, haveTime, measure, sha256, type Job, type Measured } from './measure.js';
 import { digestSseBody } from './sse-body.js';
 
 const MiB = 1024 * 1024;
@@ -251,7 +251,7 @@ async function latencyRun(serve: Serve, cli: string, sdkFollower: string, second
     ` process.stdout.write('lat ' + seq + ' ' + process.hrtime.bigint() + ' ' + 'x'.repeat(60) + '\\n');` +
     ` if (++seq === ${count}) clearInterval(t); }, 10); }, ${warmupMs});`;
   const executionId = await execute(serve, `'${process.execPath}' -e "${writer}"`);
-  const env = { ...process.env, RUNLOOP_API_KEY: serve.apiKey, RUNLOOP_BASE_URL: serve.url };
+  const env = followerEnv({ RUNLOOP_API_KEY: serve.apiKey, RUNLOOP_BASE_URL: serve.url });
   const followers: { name: string; child: ChildProcess; latencies: number[] }[] = [];
   const warmupSeq = 10;
 

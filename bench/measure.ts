@@ -51,13 +51,26 @@ function watchedPid(pid: number): number | undefined {
   }
 }
 
+/**
+ * The environment every follower starts from: the benchmark's own, without NODE_EXTRA_CA_CERTS.
+ * Node reads and parses that file at start-up, before any code of a follower runs, and curl never
+ * reads it: on a machine that points it at its whole CA bundle (the one these figures come from),
+ * every node follower paid ~40 ms of wall and CPU per start for the machine's setting (`node -e 0`:
+ * 0.11-0.17 s with it, 0.06-0.10 s without). A round that needs a CA (HTTPS) gives its own.
+ */
+export function followerEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...extra };
+  if (extra.NODE_EXTRA_CA_CERTS === undefined) delete env.NODE_EXTRA_CA_CERTS;
+  return env;
+}
+
 /** Runs one process under /usr/bin/time, polling its private memory. */
 function runMeasured(job: Job, scratch: string, index: number): Promise<Omit<Measured, 'wallS' | 'statuses'> & { status: number | null }> {
   const timeFile = join(scratch, `time-${index}.txt`);
   const out = openSync(job.stdout, 'w');
   const err = openSync(job.stderr, 'w');
   const [command, ...args] = haveTime ? [TIME, '-f', '%M %U %S %x', '-o', timeFile, ...job.argv] : job.argv;
-  const child = spawn(command!, args, { stdio: ['ignore', out, err], env: { ...process.env, ...job.env } });
+  const child = spawn(command!, args, { stdio: ['ignore', out, err], env: followerEnv(job.env) });
   closeSync(out);
   closeSync(err);
   let hwmKiB = 0; // without /usr/bin/time: VmHWM polled (the last 20 ms may be missed)
