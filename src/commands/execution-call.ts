@@ -5,6 +5,7 @@
  */
 import { Option, type Command } from 'commander';
 import type { ExecutionView } from '../api/client.js';
+import type { ExecutionRef } from '../api/wire.js';
 import { validateId } from '../api/ids.js';
 import type { Io } from '../io.js';
 import { DEFAULT_MAX_RETRIES, addSettingsOptions, maxRetriesOption } from './follow-options.js';
@@ -45,6 +46,7 @@ async function prepareCall(io: Io, devboxId: string, executionId: string, flags:
   const { transport } = networkFor(io.env, settings.baseUrl, insecure);
   return { ...ids, maxRetries, target: { baseUrl: settings.baseUrl, apiKey: settings.apiKey, transport } };
 }
+
 /** What a one-call command asks the service about an execution. */
 export interface ExecutionRequest {
   /** The call in the service's messages: 'execution status', 'kill'. */
@@ -58,9 +60,7 @@ export interface ExecutionRequest {
 }
 
 /** The service's answer: the execution's view, read and checked. */
-export interface ExecutionAnswer {
-  readonly devboxId: string;
-  readonly executionId: string;
+export interface ExecutionAnswer extends ExecutionRef {
   readonly view: ExecutionView;
 }
 

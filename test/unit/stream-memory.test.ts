@@ -1,28 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { collectAfterRead, knowsCollectionFlags, knowsGrowthFactor, prepareHeapForFollow, YOUNG_COLLECTION_BYTES, youngCollector } from '../../src/stream/memory.js';
 
-describe('knowsGrowthFactor: the young-generation flag is only set where V8 is known to have it', () => {
+describe('which V8 flags are set where: only on the versions they are known (and measured) on', () => {
   it.each([
-    { v8: '11.3.244.8-node.38', known: true },
-    { v8: '12.4.254.21-node.33', known: true },
-    { v8: '13.6.233.10-node.18', known: true },
-    { v8: '10.2.154.26-node.26', known: false },
-    { v8: '14.0.1', known: false },
-    { v8: '', known: false },
-    { v8: 'garbage', known: false },
-  ])('$v8 → $known', ({ v8, known }) => {
-    expect(knowsGrowthFactor(v8)).toBe(known);
-  });
-});
-
-describe('knowsCollectionFlags: the collection-thread flags only on the V8 they were measured on', () => {
-  it.each([
-    { v8: '11.3.244.8-node.38', known: true },
-    { v8: '12.4.254.21-node.33', known: false },
-    { v8: '10.2.154.26-node.26', known: false },
-    { v8: 'garbage', known: false },
-  ])('$v8 → $known', ({ v8, known }) => {
-    expect(knowsCollectionFlags(v8)).toBe(known);
+    { v8: '11.3.244.8-node.38', growth: true, collection: true },
+    { v8: '12.4.254.21-node.33', growth: true, collection: false },
+    { v8: '13.6.233.10-node.18', growth: true, collection: false },
+    { v8: '10.2.154.26-node.26', growth: false, collection: false },
+    { v8: '14.0.1', growth: false, collection: false },
+    { v8: '', growth: false, collection: false },
+    { v8: 'garbage', growth: false, collection: false },
+  ])('$v8 → growth factor $growth, collection threads $collection', ({ v8, growth, collection }) => {
+    expect(knowsGrowthFactor(v8)).toBe(growth);
+    expect(knowsCollectionFlags(v8)).toBe(collection);
   });
 });
 
