@@ -1,7 +1,10 @@
 import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
+import { watForVite } from './scripts/wat.js';
 
 export default defineConfig({
+  // `import binary from './x.wat'` (src/stream/json-string.ts) gives the assembled WebAssembly.
+  plugins: [watForVite],
   test: {
     include: ['test/**/*.test.ts'],
     // Only a broken test gets near these: every wait inside a test has its own, shorter time-out

@@ -17,6 +17,7 @@ import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import { watForEsbuild } from './wat.js';
 
 export const root = fileURLToPath(new URL('..', import.meta.url));
 const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
@@ -89,7 +90,7 @@ export const bundleOptions = {
   sourcemap: false,
   legalComments: 'none',
   define: { __VERSION__: JSON.stringify(pkg.version) },
-  plugins: [lazyChildProcessInCommander, silentDebug],
+  plugins: [lazyChildProcessInCommander, silentDebug, watForEsbuild],
   metafile: true,
   logLevel: 'warning',
 };

@@ -5,6 +5,7 @@
 import { build } from 'esbuild';
 import { basename, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { watForEsbuild } from './wat.js';
 
 const [entry, ...args] = process.argv.slice(2);
 if (entry === undefined) {
@@ -20,6 +21,7 @@ await build({
   platform: 'node',
   target: 'node20',
   packages: 'external',
+  plugins: [watForEsbuild],
   logLevel: 'warning',
 });
 process.argv = [process.argv[0], outfile, ...args];

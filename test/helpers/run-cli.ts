@@ -19,6 +19,8 @@ export interface CliOptions {
   /** Kill the child (SIGKILL) and reject after this long. */
   readonly timeoutMs?: number;
   readonly cwd?: string;
+  /** Options for node itself, before the CLI's path (`--no-expose-wasm`). */
+  readonly nodeArgs?: readonly string[];
 }
 
 /** A minimal, predictable environment: no colour forcing, no CI, no key from the developer's shell. */
@@ -36,7 +38,7 @@ export function baseEnv(extra: Record<string, string | undefined> = {}): Record<
 
 /** Starts the CLI as a child process. */
 export function startCli(args: readonly string[], options: CliOptions = {}): ChildProcess {
-  return spawn(process.execPath, [cliPath, ...args], {
+  return spawn(process.execPath, [...(options.nodeArgs ?? []), cliPath, ...args], {
     env: options.env ?? baseEnv(),
     cwd: options.cwd,
     stdio: ['pipe', 'pipe', 'pipe'],

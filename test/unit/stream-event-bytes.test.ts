@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { readChunkInPlace } from '../../src/stream/event-bytes.js';
 import { decodeChunk } from '../../src/stream/event-data.js';
+import { jsonStringEngineLoaded, readJsonString } from '../../src/stream/json-string.js';
 
 /** What decodeChunk must give: UTF-8 decode, JSON.parse, the checks, UTF-8 encode; or 'refused'. */
 function reference(data: Buffer): { bytes: Buffer; offset: number } | 'refused' {
@@ -33,6 +34,13 @@ const char = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 1 }),
 );
 const text = fc.array(char, { maxLength: 40 }).map((chars) => chars.join(''));
+/**
+ * Longer text, mostly plain, so that the sixteen-byte blocks of json-string.wat are read whole,
+ * with special bytes (and \u escapes) at every place in a block and runs across block ends.
+ */
+const longText = fc
+  .array(fc.oneof({ weight: 6, arbitrary: fc.string({ unit: fc.constantFrom('a', 'b', 'é', '€', '~'), minLength: 1, maxLength: 40 }) }, { weight: 1, arbitrary: char }), { maxLength: 60 })
+  .map((parts) => parts.join(''));
 
 /** One way of writing a code unit in JSON, chosen by `how`. */
 function writeUnit(unit: number, how: number): string {
@@ -54,6 +62,35 @@ function jsonString(value: string, hows: readonly number[]): string {
 const space = fc.constantFrom('', '', ' ', '\n', '\t', '\r\n ', '  ');
 
 describe('readChunkInPlace: the common layout read from bytes', () => {
+  it('reads strings with the WebAssembly routine here (so the cases below test it)', () => {
+    expect(jsonStringEngineLoaded()).toBe(true);
+  });
+
+  it('gives the UTF-8 bytes of output for long text written every way JSON allows (whole and partial sixteen-byte blocks)', () => {
+    fc.assert(
+      fc.property(longText, fc.array(fc.nat(5), { minLength: 1, maxLength: 9 }), fc.maxSafeNat(), (output, hows, offset) => {
+        const data = Buffer.from(`{"output":${jsonString(output, hows)},"offset":${offset}}`, 'utf8');
+        const expected = reference(data);
+        const chunk = readChunkInPlace(data);
+        expect(chunk).toBeDefined();
+        expect(chunk).toEqual(expected);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it.each([
+    ['a \\u escape', '\\u00', 'e9"'],
+    ['the low half of a surrogate pair', '\\ud83d\\ude', '00"'],
+    ['the escape of a low half', '\\ud83d\\', 'ude00"'],
+    ['a string before its closing quote', 'abc', '"'],
+    ['an escape', 'abc\\', 'n"'],
+  ])('refuses %s cut short, even where the bytes left in memory from a longer string complete it', (_name, cut, rest) => {
+    const longer = Buffer.from(`"${cut}${rest}, "offset": 1}`);
+    expect(readJsonString(longer, 1)).toBeDefined();
+    expect(readJsonString(Buffer.from(`"${cut}`), 1)).toBeUndefined();
+  });
+
   it('gives the UTF-8 bytes of output for any JSON.stringify text (astral, lone surrogates, controls)', () => {
     fc.assert(
       fc.property(text, fc.maxSafeNat(), (output, offset) => {
