@@ -3,7 +3,8 @@
 // loader costs a follow ~40 ms of CPU and ~3 MiB more than require() does (a module job, a file
 // read through fs/promises and a URL resolution per chunk; BENCHMARKS.md, start-up of a follow):
 //   dist/entry.cjs    the process's first module (bin/runloop-tail.js loads it), small; answers
-//                     --help, --version… from dist/help-answers.json, else requires dist/cli.cjs
+//                     --help, --version… from dist/help-answers.json, else loads dist/cli.cjs
+//                     (read in 64 KiB pieces: src/read-in-pieces.ts says why)
 //   dist/help-answers.json  those answers, rendered at build time by dist/cli.cjs itself
 //   dist/cli.cjs      the CLI: commander, the commands, the follower, the emulator (code that an
 //                     import() reaches is wrapped by esbuild and runs only when imported)

@@ -18,7 +18,7 @@ const LAYERS: Layers = [
   ['render'], // pure text: line assembly, sanitising, colour, notes
   ['stream'], // following one execution: SSE connections, cursor, reconnects, completion
   ['api', 'settings'], // REST calls, retry policy, error kinds; the API key, base URL and config store
-  ['errors.ts', 'io.ts', 'version.ts', 'help-answers.ts', 'duration.ts'], // the error table, the Io interface, the version, the help answers' lookup, durations in words
+  ['errors.ts', 'io.ts', 'version.ts', 'help-answers.ts', 'duration.ts', 'read-in-pieces.ts'], // the error table, the Io interface, the version, the help answers' lookup, durations in words, the CLI's loader
 ];
 
 const repository = fileURLToPath(new URL('../../', import.meta.url));
