@@ -24,7 +24,10 @@
  *   connection (the same with stdout only). {@link collectAfterRead} therefore looks at
  *   process.memoryUsage().arrayBuffers every FULL_CHECK_EVERY young collections and runs a full
  *   collection when it grew by FULL_AFTER_BYTES since the last one: 5-7 per GiB, 5-9 ms each (about
- *   1% of the CPU). Peak RSS of a 1 GiB follow, medians of 5 alternated runs: 59.8 → 56.8 MiB.
+ *   1% of the CPU). Peak RSS of a 1 GiB follow (medians of 5 alternated runs): 59.8 → 56.8 MiB
+ *   before the WebAssembly unescape; with it and with the CLI read in pieces (read-in-pieces.ts),
+ *   56.7 → 56.6, within the noise, since malloc now gives the freed pieces back. It is kept for
+ *   longer follows: the dead ArrayBuffers grow with the stream until V8's 64 MiB limit.
  */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
