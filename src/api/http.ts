@@ -10,6 +10,7 @@ import { ProxyRefused } from './errors.js';
 import { httpsModule } from './builtins.js';
 import { directTransport, type Route, type Transport } from './transport.js';
 import { sharedReadOption } from './read-buffer.js';
+import { armTap, claimBody, disarmTap, type BodyTap } from './body-tap.js';
 
 export interface HttpRequest {
   readonly method?: string;
@@ -20,6 +21,12 @@ export interface HttpRequest {
   readonly transport?: Transport;
   /** Give up (reject with {@link ResponseTimeout}) when the response head has not arrived by then. */
   readonly headTimeoutMs?: number;
+  /**
+   * Read a 200 response's chunked, uncompressed body off the socket (body-tap.ts) instead of
+   * through node:http: the response then has a `tap`, and its `body` gives no data, only 'error'
+   * and 'close' when the connection breaks.
+   */
+  readonly tapBody?: boolean;
 }
 
 /** The response head did not arrive within the request's time-out. */
@@ -34,6 +41,20 @@ export interface HttpResponse {
   readonly status: number;
   readonly headers: IncomingHttpHeaders;
   readonly body: IncomingMessage;
+  /** The body read off the socket, when the request asked for it and it could be (see HttpRequest.tapBody). */
+  readonly tap?: BodyTap;
+}
+
+/** Whether a response's body can be read by a tap: 200, chunked, not compressed. */
+function tappable(res: IncomingMessage): boolean {
+  const coding = res.headers['transfer-encoding'];
+  const encoding = res.headers['content-encoding'];
+  return (
+    res.statusCode === 200 &&
+    typeof coding === 'string' &&
+    coding.trim().toLowerCase() === 'chunked' &&
+    (encoding === undefined || encoding.trim().toLowerCase() === 'identity')
+  );
 }
 
 /**
@@ -65,13 +86,17 @@ function send(url: URL, route: Route, options: HttpRequest): Promise<HttpRespons
       const status = res.statusCode ?? 0;
       // 407 is only ever a proxy's; through a tunnel, the proxy's answer is the CONNECT's.
       const refused = proxy === undefined ? undefined : (refusedTunnel ?? (status === 407 ? status : undefined));
+      // Claimed (or let go) here, within the head's parsing: see body-tap.ts.
+      const tap = options.tapBody === true ? claimBody(res.socket, refused === undefined && tappable(res)) : undefined;
       if (proxy !== undefined && refused !== undefined) {
         res.destroy();
         reject(new ProxyRefused(proxy.url, proxy.variable, refused, url));
         return;
       }
-      resolve({ status, headers: res.headers, body: res });
+      resolve(tap === undefined ? { status, headers: res.headers, body: res } : { status, headers: res.headers, body: res, tap });
     });
+    // A kept-alive socket may carry a tap from an earlier request: each request arms or disarms it.
+    req.on('socket', (socket) => (options.tapBody === true ? armTap(socket) : disarmTap(socket)));
     req.once('proxyConnect', (connect: { statusCode?: number }) => {
       if (connect.statusCode !== 200) refusedTunnel = connect.statusCode ?? 0;
     });

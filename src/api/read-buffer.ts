@@ -15,12 +15,15 @@
  * thread. Sockets that proxy agents open themselves keep Node's own reads.
  */
 import type { Socket } from 'node:net';
+import { tapOf } from './body-tap.js';
 
 /** 64 KiB: the most libuv reads from a TCP socket at once anyway. */
 const SHARED = Buffer.allocUnsafeSlow(64 * 1024);
 
 function handToHttp(this: Socket, bytes: number, buffer: Buffer): void {
-  this.emit('data', buffer.subarray(0, bytes));
+  const tap = tapOf(this);
+  if (tap === undefined) this.emit('data', buffer.subarray(0, bytes));
+  else tap.read(buffer, bytes); // an event stream's body is read without node:http (body-tap.ts)
 }
 
 /** The request option that makes a new connection read into the shared buffer. */

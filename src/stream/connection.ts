@@ -8,6 +8,7 @@ import { ACCEPT_IDENTITY, decodedBody } from '../api/content-encoding.js';
 import type { IncomingHttpHeaders } from 'node:http';
 import { header, httpRequest, readText, type HttpRequest } from '../api/http.js';
 import { ownBytes } from '../api/read-buffer.js';
+import type { BodyTap } from '../api/body-tap.js';
 import { describeNetworkError } from '../api/client.js';
 import { permanentNetworkError } from '../api/errors.js';
 import type { Transport } from '../api/transport.js';
@@ -57,7 +58,10 @@ export interface ConnectionOptions {
    * the chunks' bytes (an event's output is unescaped over its own bytes): give fresh ones, never
    * one Buffer twice.
    */
-  readonly request?: (url: URL, options: HttpRequest) => Promise<{ readonly status: number; readonly headers: IncomingHttpHeaders; readonly body: Readable }>;
+  readonly request?: (
+    url: URL,
+    options: HttpRequest,
+  ) => Promise<{ readonly status: number; readonly headers: IncomingHttpHeaders; readonly body: Readable; readonly tap?: BodyTap }>;
   /** The clock a Retry-After date is read against; default: Date.now. */
   readonly now?: () => number;
 }
@@ -134,37 +138,58 @@ export function openConnection(options: ConnectionOptions): Promise<ConnectionOu
     };
     const decoder = new SseDecoder(onEvent, { maxEventBytes: options.maxEventBytes });
 
-    const read = (stream: Readable) => {
-      body = stream;
-      stream.on('data', (read: Buffer) => {
-        if (settled) return;
-        const piece = ownBytes(read);
-        options.onActivity();
-        if (isCommentOnly(piece)) options.onKeepAlive?.();
-        try {
-          decoder.push(piece);
-        } catch (problem) {
-          return settle({ kind: 'protocol', message: (problem as Error).message });
-        }
-        if (settled) return;
-        collectAfterRead(piece.length);
-        const wait = options.ready();
-        if (wait === undefined) return;
-        stream.pause();
-        void wait.then(() => {
-          if (!settled) stream.resume();
-        });
+    /** One piece of the body, in order; `pause` and `resume` apply back-pressure to its source. */
+    const onPiece = (piece: Buffer, pause: () => void, resume: () => void) => {
+      if (settled) return;
+      options.onActivity();
+      if (isCommentOnly(piece)) options.onKeepAlive?.();
+      try {
+        decoder.push(piece);
+      } catch (problem) {
+        return settle({ kind: 'protocol', message: (problem as Error).message });
+      }
+      if (settled) return;
+      collectAfterRead(piece.length);
+      const wait = options.ready();
+      if (wait === undefined) return;
+      pause();
+      void wait.then(() => {
+        if (!settled) resume();
       });
-      stream.on('end', () => {
-        decoder.end(); // an unfinished event is dropped; the next connection resends it
-        settle({ kind: 'ended' });
-      });
+    };
+    const onEnd = () => {
+      decoder.end(); // an unfinished event is dropped; the next connection resends it
+      settle({ kind: 'ended' });
+    };
+    const watchBreaks = (stream: Readable) => {
       stream.on('error', (error) => failed(error, 'cut'));
       stream.on('close', () => settle({ kind: 'cut', message: 'the connection closed before the stream ended' }));
     };
 
+    const read = (stream: Readable) => {
+      body = stream;
+      const pause = () => stream.pause();
+      const resume = () => stream.resume();
+      stream.on('data', (read: Buffer) => onPiece(ownBytes(read), pause, resume));
+      stream.on('end', onEnd);
+      watchBreaks(stream);
+    };
+
+    /** The body read off the socket (api/body-tap.ts); `response` only tells when the connection breaks. */
+    const readTapped = (tap: BodyTap, response: Readable) => {
+      body = response;
+      watchBreaks(response);
+      const pause = () => tap.pause();
+      const resume = () => tap.resume();
+      tap.attach({
+        data: (piece) => onPiece(piece, pause, resume),
+        end: onEnd,
+        fail: (error) => failed(error, 'cut'),
+      });
+    };
+
     const request = options.request ?? httpRequest;
-    request(options.url, { headers: streamRequestHeaders(options.apiKey), signal: requestController.signal, transport: options.transport }).then(
+    request(options.url, { headers: streamRequestHeaders(options.apiKey), signal: requestController.signal, transport: options.transport, tapBody: true }).then(
       async (response) => {
         raw = response.body;
         if (settled) return void raw.destroy();
@@ -188,7 +213,8 @@ export function openConnection(options: ConnectionOptions): Promise<ConnectionOu
         if (!/^text\/event-stream\b/i.test(type)) {
           return settle({ kind: 'protocol', message: `the stream answered with ${type.split(';')[0] || 'no content type'}, not text/event-stream` });
         }
-        read(stream);
+        if (response.tap !== undefined) readTapped(response.tap, response.body);
+        else read(stream);
       },
       (error: unknown) => {
         const permanent = permanentNetworkError(error, options.url);
