@@ -5,8 +5,9 @@
  * threads, page faults). `net` and `tls` sockets accept `onread: {buffer, callback}` to read into
  * one buffer instead, and http.Agent hands a request's options on to the socket it creates; the
  * socket then calls the callback in place of emitting 'data', so the callback emits it for
- * node:http's own listener. Measured on a 256 MiB follow: peak RSS 64-66 → 60-62 MiB
- * (BENCHMARKS.md).
+ * node:http's own listener, or, on a socket whose event-stream body was claimed, to the socket's
+ * tap (body-tap.ts), which copies the body's bytes out itself. Measured on a 256 MiB follow: peak
+ * RSS 64-66 → 60-62 MiB (BENCHMARKS.md).
  *
  * Why one buffer is enough and safe: node:http's parser runs synchronously inside that 'data' and
  * copies each body piece out (on Node 20 every body chunk is a Buffer of its own: checked, not

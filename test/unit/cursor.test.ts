@@ -3,6 +3,8 @@ import fc from 'fast-check';
 import {
   MAX_HELD_BYTES,
   acceptChunk,
+  acceptChunkSlowly,
+  nextInLine,
   createCursor,
   endConnection,
   startConnection,
@@ -224,5 +226,45 @@ describe('cursor: property: any chunking, cuts and resends give the exact bytes 
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('cursor: the next-in-line fast path places exactly as the general path', () => {
+  // Chunks at offsets near the cursor: in line, gaps, resends, overlaps, empties, U+FFFD, both meanings.
+  const piece = fc.array(fc.constantFrom('a', 'é', '€', '\uFFFD', '\n'), { maxLength: 12 }).map((a) => b(a.join('')));
+  const step = fc.oneof(
+    { weight: 6, arbitrary: fc.tuple(fc.constant('chunk' as const), piece, fc.integer({ min: -6, max: 6 }), fc.boolean()) },
+    { weight: 1, arbitrary: fc.constant(['cut'] as const) },
+    { weight: 1, arbitrary: fc.constant(['end'] as const) },
+  );
+  it('for every chunk, whatever came before', () => {
+    let fast = 0;
+    fc.assert(
+      fc.property(fc.constantFrom<OffsetMeaning | undefined>('end', 'start', undefined), fc.array(step, { minLength: 1, maxLength: 40 }), (meaning, steps) => {
+        let state = createCursor(0, meaning);
+        for (const action of steps) {
+          if (action[0] === 'cut') {
+            state = startConnection(state);
+            continue;
+          }
+          if (action[0] === 'end') {
+            state = startConnection(endConnection(state)[0]);
+            continue;
+          }
+          const [, bytes, shift, inLine] = action;
+          // In line with the cursor under the state's meaning (or 'end' while undecided), or shifted off it.
+          const first = state.position + (inLine ? 0 : shift);
+          const offset = (state.meaning ?? 'end') === 'end' ? first + bytes.length : first;
+          if (offset < 0) continue;
+          const chunk = { bytes, offset };
+          if (state.meaning !== undefined && nextInLine(state, chunk, state.meaning) !== undefined) fast++;
+          const expected = acceptChunkSlowly(state, chunk);
+          expect(acceptChunk(state, chunk)).toEqual(expected);
+          state = expected[0];
+        }
+      }),
+      { numRuns: 2000 },
+    );
+    expect(fast).toBeGreaterThan(1000);
   });
 });
