@@ -109,7 +109,12 @@ function drain(response: HttpResponse): Promise<{ data: Buffer; ended: boolean; 
           // Back-pressure once: nothing is lost across a pause.
           paused = true;
           tap.pause();
-          setImmediate(() => tap.resume());
+          // The socket itself stops reading (back-pressure reaches TCP), and reads again after.
+          expect(response.body.socket.isPaused()).toBe(true);
+          setImmediate(() => {
+            tap.resume();
+            expect(response.body.socket.isPaused()).toBe(false);
+          });
         }
       },
       end: () => done({ ended: true, broke: false }),
