@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { cliPath, collect, runCli, startCli, waitForOutput, type CliResult } from '../helpers/run-cli.js';
 import { localServerForFile } from '../helpers/local-server.js';
 import { listenOnLoopback } from '../helpers/loopback.js';
-import { PATIENCE_MS } from '../helpers/wait.js';
+import { PATIENCE_MS, until } from '../helpers/wait.js';
 import { tempDirForFile } from '../helpers/temp-dir.js';
 
 const local = localServerForFile({ start: { killGraceMs: 500 } });
@@ -150,6 +150,9 @@ describe('exec retries stdin without duplicating it', () => {
       expect(stderr).toMatch(/sending stdin bytes 0-10 failed in a way that leaves unknown whether it arrived[^\n]*not resent[^\n]*0 bytes of stdin were delivered/);
       expect(result.stdout.toString()).toBe('only once\n'.repeat(result.stdout.length > 0 ? 1 : 0)); // never twice
       const id = executionIdIn(stderr);
+      // The send arrived once: cat echoes it. Killed only after the echo is there (cat never gets
+      // EOF, the follower is gone), else a busy machine kills cat before it wrote and nothing shows.
+      await until(async () => ((await local.server.readOutput(id, 'stdout')).length >= 'only once\n'.length ? true : undefined), 'cat to echo the send');
       await runCli(['kill', 'dbx_local', id], { env: env() });
       const view = await local.server.waitCompleted(id);
       expect((await local.server.readOutput(view.execution_id, 'stdout')).toString()).toBe('only once\n');
