@@ -134,6 +134,14 @@ function detectMeaning(state: CursorState, chunks: readonly Chunk[]): OffsetMean
   return undefined;
 }
 
+/** Adds `bytes` to the last bytes written and drops the oldest beyond RECENT_BYTES (one piece at least stays). */
+function keepRecent(recent: Buffer[], bytes: Buffer): void {
+  recent.push(bytes);
+  let kept = 0;
+  for (const piece of recent) kept += piece.length;
+  while (recent.length > 1 && kept - (recent[0]?.length ?? 0) >= RECENT_BYTES) kept -= recent.shift()?.length ?? 0;
+}
+
 /** The working copy of a cursor while it places chunks. */
 class Placer {
   position: number;
@@ -162,9 +170,7 @@ class Placer {
   write(bytes: Buffer, offset: number): void {
     if (bytes.length === 0) return;
     this.writes.push({ bytes, offset });
-    this.recent.push(bytes);
-    let kept = this.recent.reduce((sum, b) => sum + b.length, 0);
-    while (this.recent.length > 1 && kept - (this.recent[0]?.length ?? 0) >= RECENT_BYTES) kept -= this.recent.shift()?.length ?? 0;
+    keepRecent(this.recent, bytes);
   }
 
   gap(offset: number, length: number): void {
@@ -364,10 +370,7 @@ const nothing: Placement = { writes: [], gaps: [], duplicateBytes: 0 };
  * that ends exactly at the requested offset for the other meaning.
  */
 export function acceptChunk(state: CursorState, chunk: Chunk): [CursorState, Placement] {
-  if (chunk.bytes.length === 0 && state.held.length === 0) return [state, nothing];
-  const meaning = state.meaning;
-  if (meaning !== undefined) return nextInLine(state, chunk, meaning) ?? place(state, [...state.held, chunk], meaning);
-  return acceptUndecided(state, chunk);
+  return (state.meaning === undefined ? undefined : nextInLine(state, chunk, state.meaning)) ?? acceptChunkSlowly(state, chunk);
 }
 
 /**
@@ -383,10 +386,8 @@ export function nextInLine(state: CursorState, chunk: Chunk, meaning: OffsetMean
   if (state.held.length > 0 || state.unresolved.length > 0 || bytes.length === 0) return undefined;
   const first = meaning === 'end' ? chunk.offset - bytes.length : chunk.offset;
   if (first !== position || hasReplacement(bytes)) return undefined;
-  const recent = [...state.recent, bytes];
-  let kept = 0;
-  for (const piece of recent) kept += piece.length;
-  while (recent.length > 1 && kept - (recent[0]?.length ?? 0) >= RECENT_BYTES) kept -= recent.shift()?.length ?? 0;
+  const recent = [...state.recent];
+  keepRecent(recent, bytes);
   const next: CursorState = {
     position: position + bytes.length,
     meaning,
@@ -407,10 +408,6 @@ export function acceptChunkSlowly(state: CursorState, chunk: Chunk): [CursorStat
   if (chunk.bytes.length === 0 && state.held.length === 0) return [state, nothing];
   const meaning = state.meaning;
   if (meaning !== undefined) return place(state, [...state.held, chunk], meaning);
-  return acceptUndecided(state, chunk);
-}
-
-function acceptUndecided(state: CursorState, chunk: Chunk): [CursorState, Placement] {
   const chunks = [...state.held, chunk];
   const detected = detectMeaning(state, chunks);
   if (detected !== undefined) return place(state, chunks, detected);
