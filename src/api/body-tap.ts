@@ -45,7 +45,6 @@ export class BodyTap {
   #reader: BodyReader | undefined;
   /** What arrived before a reader was attached. */
   #pending: Buffer[] = [];
-  #ended = false;
   #failed: Error | undefined;
   /** The data ranges of the read being handled, as [from, to, from, to, ...]. */
   readonly #ranges: number[] = [];
@@ -77,7 +76,7 @@ export class BodyTap {
         return;
       }
     }
-    if (at < bytes && !this.#ended && this.#failed === undefined) this.#body(buffer, at, bytes);
+    if (at < bytes && !this.#framing.done && this.#failed === undefined) this.#body(buffer, at, bytes);
   }
 
   /** Attaches the reader; what arrived before is handed to it first. */
@@ -87,7 +86,7 @@ export class BodyTap {
     this.#pending = [];
     for (const piece of pending) reader.data(piece);
     if (this.#failed !== undefined) reader.fail(this.#failed);
-    else if (this.#ended) reader.end();
+    else if (this.#framing?.done === true) reader.end();
   }
 
   /** Stops reading the socket (back-pressure). */
@@ -143,7 +142,6 @@ export class BodyTap {
       this.#failed = failure;
       this.#reader?.fail(failure);
     } else if (framing.done) {
-      this.#ended = true;
       this.#reader?.end();
     }
   }

@@ -93,7 +93,7 @@ function send(url: URL, route: Route, options: HttpRequest): Promise<HttpRespons
         reject(new ProxyRefused(proxy.url, proxy.variable, refused, url));
         return;
       }
-      resolve(tap === undefined ? { status, headers: res.headers, body: res } : { status, headers: res.headers, body: res, tap });
+      resolve({ status, headers: res.headers, body: res, tap });
     });
     // A kept-alive socket may carry a tap from an earlier request: each request arms or disarms it.
     req.on('socket', (socket) => (options.tapBody === true ? armTap(socket) : disarmTap(socket)));

@@ -8,8 +8,8 @@
  *   gain in speed (BENCHMARKS.md). Growth factor 1 keeps it at its initial 1 MiB; the flag is read
  *   each time V8 considers growing it, so setting it at run time works (unlike
  *   --max-semi-space-size, read once at start-up).
- * - Collections on this thread: a follow's garbage is almost all body Buffers (node:http copies
- *   each body piece out of the socket's read). V8 scavenges with helper threads and frees dead
+ * - Collections on this thread: a follow's garbage is almost all body Buffers (each read's body
+ *   bytes are copied out of the socket's read, by the body tap or by node:http). V8 scavenges with helper threads and frees dead
  *   ArrayBuffers' memory on another thread; for this load the hand-offs cost more than they save:
  *   a 256 MiB follow's CPU (user + system, medians of 7 alternated runs) 1.63 s with them, 1.46 s
  *   with `--no-parallel-scavenge --no-concurrent-array-buffer-sweeping`, the same peak RSS. Both
